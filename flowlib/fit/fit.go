@@ -1,0 +1,298 @@
+// Package fit trains flows by maximum likelihood: it minimises the mean negative log-likelihood
+// NLL = −(1/B)·Σ_b log p(x_b) with Adam.
+//
+//	hist, err := fit.Fit(model, train, fit.Options{Steps: 2000, HeldOut: test})
+//	fmt.Println(hist.TrainNLL[0], hist.FinalTrainNLL, hist.FinalHeldOutNLL)
+//
+// Batches come from a fixed training set (reshuffled every epoch) or, with Options.Stream, from fresh points every
+// step. A step whose loss or gradient is not finite is not applied: Fit stops with an error naming the step and the
+// model keeps the parameters of the last good step.
+package fit
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"github.com/flowsgo/flows/flowlib"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	. "github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
+)
+
+// Options configures [Fit]. Zero values take the defaults noted.
+type Options struct {
+	Steps        int     // number of optimizer steps; required, > 0
+	BatchSize    int     // points per step; default 256
+	LearningRate float64 // Adam's learning rate; default 1e-3
+	// CosineDecay lowers the learning rate along a half cosine from LearningRate to 0 over Steps.
+	CosineDecay bool
+	// ClipNorm, when > 0, rescales the gradient so its global L2 norm is at most ClipNorm.
+	ClipNorm float64
+	Seed     uint64 // seeds batch order and, for a fresh model, its initial weights
+	// Stream, when set, supplies a fresh batch of n points for every step (the training set is then only used for
+	// the final training NLL).
+	Stream func(n int, seed uint64) ([][]float64, error)
+	// HeldOut points are scored every EvalEvery steps and at the end.
+	HeldOut   [][]float64
+	EvalEvery int // default Steps/20 (at least 1)
+	// OnStep is called after every step; returning an error stops training with that error.
+	OnStep func(s Step) error
+}
+
+// Step reports one training step to Options.OnStep.
+type Step struct {
+	Step, Steps int
+	NLL         float64 // mean NLL of this step's batch, before the update
+	HeldOutNLL  float64 // NaN unless held-out points were scored at this step
+	Elapsed     time.Duration
+}
+
+// History records a run.
+type History struct {
+	TrainNLL        []float64 // batch NLL at every step (index = step − 1); TrainNLL[0] is the untrained model's
+	EvalSteps       []int     // steps at which HeldOutNLL was measured (0 = before training)
+	HeldOutNLL      []float64
+	FinalTrainNLL   float64 // NLL of the final model on the whole training set
+	FinalHeldOutNLL float64 // NaN without held-out points
+	Duration        time.Duration
+	MsPerStep       float64 // Duration / steps, in milliseconds (includes held-out evaluations)
+}
+
+// Fit trains model on train (rows of model.Dim() values) and returns the history. It returns an error for bad
+// options or data, and when a step produces a non-finite loss or gradient; the model then keeps the last good
+// parameters.
+func Fit(model *flowlib.Model, train [][]float64, opts Options) (*History, error) {
+	if err := opts.validate(model, train); err != nil {
+		return nil, err
+	}
+	if !modelHasVariables(model) {
+		model.Ctx.SetParam(context.ParamInitialSeed, int64(opts.Seed)+1)
+	}
+	trainer, err := newTrainer(model, opts)
+	if err != nil {
+		return nil, err
+	}
+	rng := rand.New(rand.NewPCG(opts.Seed, 0x5eed))
+	order := rng.Perm(len(train))
+	pos := 0
+	nextBatch := func(step int) ([][]float64, error) {
+		if opts.Stream != nil {
+			b, err := opts.Stream(opts.BatchSize, opts.Seed*1_000_003+uint64(step))
+			if err != nil {
+				return nil, fmt.Errorf("fit: Options.Stream at step %d: %w", step, err)
+			}
+			if err := flowlib.CheckPointsHost("fit: Options.Stream batch", b, model.Dim()); err != nil {
+				return nil, err
+			}
+			return b, nil
+		}
+		batch := make([][]float64, opts.BatchSize)
+		for i := range batch {
+			if pos == len(order) {
+				order, pos = rng.Perm(len(train)), 0
+			}
+			batch[i] = train[order[pos]]
+			pos++
+		}
+		return batch, nil
+	}
+
+	hist := &History{FinalHeldOutNLL: math.NaN()}
+	evaluate := func(step int) (float64, error) {
+		if opts.HeldOut == nil {
+			return math.NaN(), nil
+		}
+		nll, err := MeanNLL(model, opts.HeldOut)
+		if err != nil {
+			return 0, err
+		}
+		hist.EvalSteps = append(hist.EvalSteps, step)
+		hist.HeldOutNLL = append(hist.HeldOutNLL, nll)
+		return nll, nil
+	}
+	if _, err := evaluate(0); err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	for step := 1; step <= opts.Steps; step++ {
+		batch, err := nextBatch(step)
+		if err != nil {
+			return hist, err
+		}
+		lr := opts.LearningRate
+		if opts.CosineDecay {
+			lr *= 0.5 * (1 + math.Cos(math.Pi*float64(step-1)/float64(opts.Steps)))
+		}
+		nll, ok, err := trainer.step(batch, lr)
+		if err != nil {
+			return hist, fmt.Errorf("fit: step %d: %w", step, err)
+		}
+		if !ok {
+			return hist, fmt.Errorf("fit: step %d: the loss or its gradient is not finite (NLL = %v); the step was "+
+				"not applied and the model keeps the parameters after step %d — try a lower LearningRate or a ClipNorm",
+				step, nll, step-1)
+		}
+		hist.TrainNLL = append(hist.TrainNLL, nll)
+		held := math.NaN()
+		if step%opts.EvalEvery == 0 || step == opts.Steps {
+			if held, err = evaluate(step); err != nil {
+				return hist, err
+			}
+		}
+		if opts.OnStep != nil {
+			s := Step{Step: step, Steps: opts.Steps, NLL: nll, HeldOutNLL: held, Elapsed: time.Since(start)}
+			if err := opts.OnStep(s); err != nil {
+				return hist, err
+			}
+		}
+	}
+	hist.Duration = time.Since(start)
+	hist.MsPerStep = float64(hist.Duration.Microseconds()) / 1000 / float64(opts.Steps)
+	if hist.FinalTrainNLL, err = MeanNLL(model, train); err != nil {
+		return hist, err
+	}
+	if n := len(hist.HeldOutNLL); n > 0 {
+		hist.FinalHeldOutNLL = hist.HeldOutNLL[n-1]
+	}
+	return hist, nil
+}
+
+// MeanNLL returns −mean log p(x) over the points.
+func MeanNLL(model *flowlib.Model, x [][]float64) (float64, error) {
+	lp, err := model.LogProb(x)
+	if err != nil {
+		return 0, err
+	}
+	s := 0.0
+	for _, v := range lp {
+		s += v
+	}
+	return -s / float64(len(lp)), nil
+}
+
+func (o *Options) validate(model *flowlib.Model, train [][]float64) error {
+	if model == nil {
+		return errors.New("fit: model is nil")
+	}
+	if o.Steps <= 0 {
+		return fmt.Errorf("fit: Options.Steps = %d, want > 0", o.Steps)
+	}
+	if o.BatchSize == 0 {
+		o.BatchSize = 256
+	}
+	if o.BatchSize < 0 {
+		return fmt.Errorf("fit: Options.BatchSize = %d, want > 0", o.BatchSize)
+	}
+	if o.LearningRate == 0 {
+		o.LearningRate = 1e-3
+	}
+	if !(o.LearningRate > 0) || math.IsInf(o.LearningRate, 0) {
+		return fmt.Errorf("fit: Options.LearningRate = %v, want a finite number > 0", o.LearningRate)
+	}
+	if o.ClipNorm < 0 || math.IsNaN(o.ClipNorm) {
+		return fmt.Errorf("fit: Options.ClipNorm = %v, want ≥ 0 (0 = no clipping)", o.ClipNorm)
+	}
+	if o.EvalEvery < 0 {
+		return fmt.Errorf("fit: Options.EvalEvery = %d, want ≥ 0 (0 = Steps/20)", o.EvalEvery)
+	}
+	if o.EvalEvery == 0 {
+		o.EvalEvery = max(1, o.Steps/20)
+	}
+	if err := flowlib.CheckPointsHost("fit: training data", train, model.Dim()); err != nil {
+		return err
+	}
+	if o.HeldOut != nil {
+		if err := flowlib.CheckPointsHost("fit: Options.HeldOut", o.HeldOut, model.Dim()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func modelHasVariables(m *flowlib.Model) bool {
+	for v := range m.Ctx.IterVariables() {
+		if m.Owns(v) {
+			return true
+		}
+	}
+	return false
+}
+
+// trainer runs one compiled training step: loss, gradient, optional clipping, Adam update — applied only when the
+// loss and the gradient norm are finite.
+type trainer struct {
+	model *flowlib.Model
+	exec  *context.Exec
+	lrVar *context.Variable
+}
+
+func newTrainer(model *flowlib.Model, opts Options) (*trainer, error) {
+	ctx := model.Ctx
+	t := &trainer{model: model}
+	t.lrVar = optimizers.LearningRateVar(ctx, flowlib.DType, opts.LearningRate)
+	// LearningRate(-1): Adam reads the learning-rate variable, which step sets before every run.
+	opt, ok := optimizers.Adam().LearningRate(-1).Done().(interface {
+		UpdateGraphWithGradients(ctx *context.Context, grads []*Node, lossDType dtypes.DType)
+	})
+	if !ok {
+		return nil, errors.New("fit: GoMLX's Adam no longer accepts precomputed gradients")
+	}
+	exec, err := context.NewExec(model.Backend, ctx, func(ctx *context.Context, x *Node) (*Node, *Node) {
+		g := x.Graph()
+		ctx.SetTraining(g, true)
+		loss := model.NLLGraph(ctx, x)
+		grads := ctx.BuildTrainableVariablesGradientsGraph(loss)
+		sq := ScalarZero(g, loss.DType())
+		for _, gr := range grads {
+			sq = Add(sq, ReduceAllSum(Square(gr)))
+		}
+		norm := Sqrt(sq)
+		if opts.ClipNorm > 0 {
+			factor := Min(ScalarOne(g, norm.DType()), Div(Scalar(g, norm.DType(), opts.ClipNorm), AddScalar(norm, 1e-12)))
+			for i := range grads {
+				grads[i] = Mul(grads[i], factor)
+			}
+		}
+		ok := LogicalAnd(IsFinite(loss), IsFinite(norm))
+		safe := make([]*Node, len(grads))
+		for i, gr := range grads {
+			safe[i] = Where(ok, gr, ZerosLike(gr)) // keeps Adam's moments finite on a bad step
+		}
+		before := map[*context.Variable]*Node{}
+		for v := range ctx.IterVariables() {
+			if v.InUseByGraph(g) {
+				before[v] = v.ValueGraph(g)
+			}
+		}
+		opt.UpdateGraphWithGradients(ctx, safe, loss.DType())
+		for v := range ctx.IterVariables() {
+			if old, found := before[v]; found {
+				v.SetValueGraph(Where(ok, v.ValueGraph(g), old))
+			}
+		}
+		return loss, ok
+	})
+	if err != nil {
+		return nil, err
+	}
+	t.exec = exec
+	return t, nil
+}
+
+func (t *trainer) step(batch [][]float64, lr float64) (nll float64, ok bool, err error) {
+	if err := t.lrVar.SetValue(tensors.FromScalar(float32(lr))); err != nil {
+		return 0, false, err
+	}
+	res, err := t.exec.Exec(flowlib.ToTensor(batch, 0, t.model.Dim()))
+	if err != nil {
+		return 0, false, err
+	}
+	nll = float64(tensors.ToScalar[float32](res[0]))
+	ok = tensors.ToScalar[bool](res[1])
+	return nll, ok, nil
+}

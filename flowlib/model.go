@@ -1,0 +1,270 @@
+package flowlib
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/gomlx/gomlx/backends"
+	. "github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+)
+
+// ChunkSize is how many points host-side calls send through a graph at once: large batches are cut into chunks of
+// this size (the last one padded), which bounds memory and keeps one compiled graph per call kind.
+const ChunkSize = 4096
+
+// Model is a flow together with its variables and the backend that runs it: the host-side handle that fit trains,
+// that flows.Save writes, and that notebooks query with plain Go slices.
+type Model struct {
+	Flow    *Flow
+	Backend backends.Backend
+	// Ctx holds the variables, unchecked (see the package doc).
+	Ctx *context.Context
+	// Spec describes the architecture so it can be saved and rebuilt (set by package flows; nil for hand-built flows).
+	Spec any
+
+	logProbExec, sampleExec *context.Exec
+}
+
+// NewModel returns a model for flow with fresh variables (initialised at the first call that needs them).
+func NewModel(backend backends.Backend, flow *Flow) *Model {
+	if backend == nil || flow == nil {
+		panic("flowlib.NewModel: backend and flow must not be nil")
+	}
+	return &Model{Flow: flow, Backend: backend, Ctx: context.New().Checked(false)}
+}
+
+// VariablesScope is the context scope under which a model keeps its flow's variables (optimizer state and the
+// random-number state live elsewhere, and are not saved).
+const VariablesScope = "flow"
+
+// LogProbGraph builds log p(x) in a graph over the model's context (ctx is the model's root context, as passed to
+// an Exec built on m.Ctx).
+func (m *Model) LogProbGraph(ctx *context.Context, x *Node) *Node {
+	return m.Flow.LogProb(ctx.In(VariablesScope), x)
+}
+
+// NLLGraph builds the mean negative log-likelihood of x, the training loss.
+func (m *Model) NLLGraph(ctx *context.Context, x *Node) *Node {
+	return m.Flow.NLL(ctx.In(VariablesScope), x)
+}
+
+// Dim is the dimension of the model's points.
+func (m *Model) Dim() int { return m.Flow.Dim() }
+
+// NumParams is the number of trainable scalars.
+func (m *Model) NumParams() int {
+	n := 0
+	for v := range m.Ctx.IterVariables() {
+		if v.Trainable && m.Owns(v) {
+			n += v.Shape().Size()
+		}
+	}
+	return n
+}
+
+// Owns reports whether v is one of the flow's variables (as opposed to optimizer or random-number state).
+func (m *Model) Owns(v *context.Variable) bool {
+	scope := v.Scope()
+	root := context.ScopeSeparator + VariablesScope
+	return scope == root || strings.HasPrefix(scope, root+context.ScopeSeparator)
+}
+
+// Init creates and initialises the model's variables, by evaluating the log-density of one point, if they do not
+// exist yet. Host-side calls do it on their own; NumParams and Summary need it first.
+func (m *Model) Init() error {
+	_, err := m.LogProb([][]float64{make([]float64, m.Dim())})
+	return err
+}
+
+// LogProb returns log p(x) for each point (each row of x has Dim() values).
+func (m *Model) LogProb(x [][]float64) ([]float64, error) {
+	if err := checkRows("x", x, m.Dim(), true); err != nil {
+		return nil, err
+	}
+	if m.logProbExec == nil {
+		exec, err := context.NewExec(m.Backend, m.Ctx, func(ctx *context.Context, x *Node) *Node {
+			return m.LogProbGraph(ctx, x)
+		})
+		if err != nil {
+			return nil, err
+		}
+		m.logProbExec = exec
+	}
+	out := make([]float64, 0, len(x))
+	for start := 0; start < len(x); start += ChunkSize {
+		end := min(start+ChunkSize, len(x))
+		res, err := m.logProbExec.Exec(ToTensor(x[start:end], ChunkSize, m.Dim()))
+		if err != nil {
+			return nil, fmt.Errorf("flowlib.Model.LogProb: %w", err)
+		}
+		vals := FromTensor(res[0])
+		out = append(out, flatten(vals)[:end-start]...)
+	}
+	return out, nil
+}
+
+// Sample draws n points; the same seed gives the same points.
+func (m *Model) Sample(n int, seed uint64) ([][]float64, error) {
+	x, _, err := m.SampleAndLogProb(n, seed)
+	return x, err
+}
+
+// SampleAndLogProb draws n points and returns them with their log-densities, both from one forward pass.
+func (m *Model) SampleAndLogProb(n int, seed uint64) ([][]float64, []float64, error) {
+	if n < 1 {
+		return nil, nil, fmt.Errorf("flowlib.Model.Sample: n must be ≥ 1, got %d", n)
+	}
+	if m.sampleExec == nil {
+		exec, err := context.NewExec(m.Backend, m.Ctx, func(ctx *context.Context, g *Graph) (*Node, *Node) {
+			return m.Flow.SampleAndLogProb(ctx.In(VariablesScope), g, ChunkSize)
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+		m.sampleExec = exec
+	}
+	if err := m.Ctx.SetRNGStateFromSeed(int64(seed)); err != nil {
+		return nil, nil, err
+	}
+	xs := make([][]float64, 0, n)
+	lps := make([]float64, 0, n)
+	for len(xs) < n {
+		res, err := m.sampleExec.Exec()
+		if err != nil {
+			return nil, nil, fmt.Errorf("flowlib.Model.Sample: %w", err)
+		}
+		take := min(ChunkSize, n-len(xs))
+		xs = append(xs, FromTensor(res[0])[:take]...)
+		lps = append(lps, flatten(FromTensor(res[1]))[:take]...)
+	}
+	return xs, lps, nil
+}
+
+// Transform runs points through the model's bijector layer by layer and returns every stage: with inverse false,
+// stages[0] = z and stages[i+1] = the output of layer i (base → data); with inverse true, stages[0] = x and
+// stages[k] = the points after undoing k layers (data → base). Notebooks draw the stages as filmstrips.
+func (m *Model) Transform(points [][]float64, inverse bool) ([][][]float64, error) {
+	if err := checkRows("points", points, m.Dim(), true); err != nil {
+		return nil, err
+	}
+	chain, ok := m.Flow.Bijector.(*ChainBijector)
+	if !ok {
+		chain = Chain(m.Flow.Bijector)
+	}
+	exec, err := context.NewExec(m.Backend, m.Ctx, func(ctx *context.Context, x *Node) []*Node {
+		if inverse {
+			return chain.InverseSteps(ctx.In(VariablesScope), x)
+		}
+		return chain.ForwardSteps(ctx.In(VariablesScope), x)
+	})
+	if err != nil {
+		return nil, err
+	}
+	defer exec.Finalize()
+	var stages [][][]float64
+	for start := 0; start < len(points); start += ChunkSize {
+		end := min(start+ChunkSize, len(points))
+		res, err := exec.Exec(ToTensor(points[start:end], ChunkSize, m.Dim()))
+		if err != nil {
+			return nil, fmt.Errorf("flowlib.Model.Transform: %w", err)
+		}
+		if stages == nil {
+			stages = make([][][]float64, len(res))
+		}
+		for i, t := range res {
+			stages[i] = append(stages[i], FromTensor(t)[:end-start]...)
+		}
+	}
+	return stages, nil
+}
+
+// Summary describes the architecture, one line per layer, and the number of parameters.
+func (m *Model) Summary() string {
+	s := fmt.Sprintf("flow on R^%d, base N(0, I)\n", m.Dim())
+	if chain, ok := m.Flow.Bijector.(*ChainBijector); ok {
+		for i, b := range chain.Layers {
+			s += fmt.Sprintf("  layer %d: %s\n", i, Describe(b))
+		}
+	} else {
+		s += "  " + Describe(m.Flow.Bijector) + "\n"
+	}
+	return s + fmt.Sprintf("  %d trainable parameters", m.NumParams())
+}
+
+// ToTensor packs points into a float32 tensor of shape [rows, dim], padding with zero rows up to rows when
+// len(points) < rows (rows ≤ 0 means exactly len(points)).
+func ToTensor(points [][]float64, rows, dim int) *tensors.Tensor {
+	if rows <= 0 {
+		rows = len(points)
+	}
+	flat := make([]float32, rows*dim)
+	for i, p := range points {
+		for j, v := range p {
+			flat[i*dim+j] = float32(v)
+		}
+	}
+	return tensors.FromFlatDataAndDimensions(flat, rows, dim)
+}
+
+// FromTensor unpacks a rank-1 or rank-2 float tensor into rows (a rank-1 tensor gives rows of one value).
+func FromTensor(t *tensors.Tensor) [][]float64 {
+	dims := t.Shape().Dimensions
+	rows, cols := dims[0], 1
+	if len(dims) == 2 {
+		cols = dims[1]
+	}
+	var flat []float64
+	t.ConstFlatData(func(data any) {
+		switch d := data.(type) {
+		case []float32:
+			flat = make([]float64, len(d))
+			for i, v := range d {
+				flat[i] = float64(v)
+			}
+		case []float64:
+			flat = append([]float64(nil), d...)
+		default:
+			panic(fmt.Sprintf("flowlib.FromTensor: want a float tensor, got %s", t.Shape()))
+		}
+	})
+	out := make([][]float64, rows)
+	for i := range out {
+		out[i] = flat[i*cols : (i+1)*cols]
+	}
+	return out
+}
+
+func flatten(rows [][]float64) []float64 {
+	out := make([]float64, len(rows))
+	for i, r := range rows {
+		out[i] = r[0]
+	}
+	return out
+}
+
+// checkRows checks that x is non-empty, every row has dim values, and (when finite) that all are finite.
+func checkRows(name string, x [][]float64, dim int, finite bool) error {
+	if len(x) == 0 {
+		return fmt.Errorf("%s: no points (want a non-empty [][]float64 with rows of %d values)", name, dim)
+	}
+	for i, row := range x {
+		if len(row) != dim {
+			return fmt.Errorf("%s: row %d has %d values, want %d", name, i, len(row), dim)
+		}
+		if finite {
+			for j, v := range row {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					return fmt.Errorf("%s: row %d, column %d is %v, want a finite number", name, i, j, v)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// CheckPointsHost is the host-side twin of [CheckPoints]: it returns an error naming arg unless x is non-empty,
+// every row has dim values and all values are finite.
+func CheckPointsHost(arg string, x [][]float64, dim int) error { return checkRows(arg, x, dim, true) }

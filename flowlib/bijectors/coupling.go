@@ -2,6 +2,7 @@ package bijectors
 
 import (
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/flowsgo/flows/flowlib/nn"
@@ -22,13 +23,15 @@ var DefaultConditioner = Conditioner{Hidden: []int{64, 64}, Activation: "relu"}
 // AffineCoupling is the RealNVP coupling layer (Dinh, Sohl-Dickstein & Bengio, "Density estimation using Real NVP",
 // 2016, arXiv:1605.08803). With a binary mask m (1 = kept):
 //
-//	x = m⊙z + (1−m)⊙(z·exp(s) + t),   s = B·tanh(ŝ/B),   (ŝ, t) = NN(m⊙z)
+//	x = m⊙z + (1−m)⊙(z·exp(s) + t),   s = exp(γ)⊙tanh(ŝ),   (ŝ, t) = NN(m⊙z)
 //	log|det ∂x/∂z| = Σ_d (1−m_d)·s_d
 //
 // The kept half passes unchanged and is all the network sees, so the Jacobian is triangular, the determinant is a
 // product of scales, and the inverse z = m⊙x + (1−m)⊙((x − t)·exp(−s)) is closed form however complex NN is. Both
-// directions cost one network evaluation. The log-scale is bounded by B (ScaleBound, default 3) for stable training;
-// the network's output layers start at zero, so the layer starts as the identity.
+// directions cost one network evaluation. The log-scale is a tanh times a trainable per-coordinate bound exp(γ), as
+// in the RealNVP paper: bounded for stable early training, yet free to grow where the data needs sharp contraction.
+// γ starts at log B (ScaleBound, default 1); the network's output layers start at zero, so the layer starts as the
+// identity.
 type AffineCoupling struct {
 	mask        []bool
 	conditioner Conditioner
@@ -40,7 +43,7 @@ type AffineCoupling struct {
 // It panics unless the mask keeps at least one coordinate and transforms at least one.
 func NewAffineCoupling(mask []bool) *AffineCoupling {
 	checkMask("bijectors.NewAffineCoupling", mask)
-	return &AffineCoupling{mask: slices.Clone(mask), conditioner: DefaultConditioner, scaleBound: 3}
+	return &AffineCoupling{mask: slices.Clone(mask), conditioner: DefaultConditioner, scaleBound: 1}
 }
 
 // NewAdditiveCoupling returns a NICE coupling layer (Dinh, Krueger & Bengio, "NICE", 2014, arXiv:1410.8516):
@@ -69,7 +72,7 @@ func (c *AffineCoupling) WithConditioner(cond Conditioner) *AffineCoupling {
 	return c
 }
 
-// ScaleBound sets B in s = B·tanh(ŝ/B) (must be > 0).
+// ScaleBound sets the initial bound B on the log-scale, exp(γ) = B at the start (must be > 0).
 func (c *AffineCoupling) ScaleBound(b float64) *AffineCoupling {
 	if !(b > 0) {
 		panic(fmt.Sprintf("bijectors.AffineCoupling.ScaleBound: want B > 0, got %v", b))
@@ -94,8 +97,12 @@ func (c *AffineCoupling) scaleShift(ctx *context.Context, x *Node) (s, t *Node) 
 		return ZerosLike(x), Mul(free, mlp.Done())
 	}
 	heads := mlp.DoneHeads(2)
-	b := c.scaleBound
-	s = MulScalar(Tanh(MulScalar(heads[0], 1/b)), b)
+	logBound := make([]float32, len(c.mask))
+	for i := range logBound {
+		logBound[i] = float32(math.Log(c.scaleBound))
+	}
+	gamma := ctx.VariableWithValue("log_scale_bound", [][]float32{logBound}).ValueGraph(x.Graph())
+	s = Mul(Exp(ConvertDType(gamma, x.DType())), Tanh(heads[0]))
 	return Mul(free, s), Mul(free, heads[1])
 }
 

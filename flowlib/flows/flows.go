@@ -30,7 +30,7 @@ type Spec struct {
 	Bins       int     `json:"bins,omitempty"`        // spline bins (neural spline flows)
 	Bound      float64 `json:"bound,omitempty"`       // spline interval [−Bound, Bound]
 	Steps      int     `json:"steps,omitempty"`       // ODE solver steps (continuous flows)
-	ScaleBound float64 `json:"scale_bound,omitempty"` // bound B on coupling log-scales, s = B·tanh(ŝ/B)
+	ScaleBound float64 `json:"scale_bound,omitempty"` // initial bound on coupling log-scales (0 = default 1)
 }
 
 // builders maps an architecture name to its constructor; each architecture's file registers itself in init.

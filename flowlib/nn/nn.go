@@ -12,6 +12,7 @@ package nn
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -49,16 +50,20 @@ func FastMatMul(a, b *Node) *Node {
 	})
 }
 
-// Dense returns x·W + b for x of shape [batch, in], with W of shape [in, out] and b of shape [out] held in ctx
-// as variables "weights" and "biases". Weights start He-normal (the GoMLX default) unless ctx carries another
-// initializer; biases start at zero.
+// Dense returns x·W + b for x of shape [batch, in], with W of shape [in, out] and b of shape [1, out] held in ctx
+// as variables "weights" and "biases". Weights start from ctx's initializer (He-normal by default); biases start at
+// zero. The hidden layers of [MLP] start their biases at random instead (see [MLPBuilder.Done]).
 func Dense(ctx *context.Context, x *Node, out int) *Node {
+	return dense(ctx, x, out, initializers.Zero)
+}
+
+// dense is [Dense] with the given bias initializer.
+func dense(ctx *context.Context, x *Node, out int, biasInit context.VariableInitializer) *Node {
 	if x.Rank() != 2 {
 		panic(fmt.Sprintf("nn.Dense: input must be [batch, features], got %s", x.Shape()))
 	}
 	w := ctx.VariableWithShape("weights", shapes.Make(x.DType(), x.Shape().Dim(1), out)).ValueGraph(x.Graph())
-	b := ctx.WithInitializer(initializers.Zero).
-		VariableWithShape("biases", shapes.Make(x.DType(), 1, out)).ValueGraph(x.Graph())
+	b := ctx.WithInitializer(biasInit).VariableWithShape("biases", shapes.Make(x.DType(), 1, out)).ValueGraph(x.Graph())
 	return Add(FastMatMul(x, w), b)
 }
 
@@ -137,9 +142,13 @@ func (b *MLPBuilder) DoneHeads(k int) []*Node {
 			panic(fmt.Sprintf("nn.MLP: hidden widths must be positive, got %v", b.hidden))
 		}
 	}
+	// Hidden biases start uniform in ±1/√in (PyTorch's default), not at zero: on the low-dimensional inputs of 2D
+	// flows, zero biases make every ReLU of the first layer bend at the same point (input 0), so the network starts
+	// as a function with a single kink and trains slowly.
 	h := b.x
 	for i, w := range b.hidden {
-		h = Activate(b.activation, Dense(b.ctx.Inf("hidden_%d", i), h, w))
+		lim := 1 / math.Sqrt(float64(h.Shape().Dim(1)))
+		h = Activate(b.activation, dense(b.ctx.Inf("hidden_%d", i), h, w, initializers.RandomUniformFn(b.ctx, -lim, lim)))
 	}
 	heads := make([]*Node, k)
 	for i := range heads {

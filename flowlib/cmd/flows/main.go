@@ -1,0 +1,51 @@
+// Command flows trains and compares normalizing flows from the command line, without Jupyter.
+//
+//	go run ./flowlib/cmd/flows train -dataset moons -steps 2000 -out out/moons
+//	go run ./flowlib/cmd/flows help
+//
+// Figures are drawn by flowlib/plots, the same package the notebooks use.
+package main
+
+import (
+	"fmt"
+	"os"
+	"sort"
+)
+
+// command is one subcommand: a one-line summary and a function of its own arguments.
+type command struct {
+	summary string
+	run     func(args []string) error
+}
+
+// commands maps each subcommand name to its command; each command's file registers it in init.
+var commands = map[string]command{}
+
+func main() {
+	if len(os.Args) < 2 || os.Args[1] == "help" || os.Args[1] == "-h" || os.Args[1] == "--help" {
+		usage()
+		return
+	}
+	cmd, ok := commands[os.Args[1]]
+	if !ok {
+		fmt.Fprintf(os.Stderr, "flows: unknown command %q\n\n", os.Args[1])
+		usage()
+		os.Exit(2)
+	}
+	if err := cmd.run(os.Args[2:]); err != nil {
+		fmt.Fprintln(os.Stderr, "flows:", err)
+		os.Exit(1)
+	}
+}
+
+func usage() {
+	fmt.Fprintln(os.Stderr, "usage: flows <command> [flags]   (flows <command> -h for its flags)\n\ncommands:")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(os.Stderr, "  %-10s %s\n", n, commands[n].summary)
+	}
+}

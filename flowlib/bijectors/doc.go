@@ -2,6 +2,11 @@
 // Forward maps base → data and returns log|det ∂f/∂z| per example; Inverse maps data → base and returns
 // log|det ∂f⁻¹/∂x|. Shapes are [batch, D] in and out, log-determinants [batch].
 //
+// Elementwise: [Affine], [SinhArcsinh], [Monotone] (any increasing function, inverted numerically) and its
+// chapter-1 instance [SineWarp], [ActNorm]. Linear: [Linear], [Permute]. Coupling: [AffineCoupling] (RealNVP),
+// additive coupling (NICE), [FuncCoupling] (hand-written scale and shift), [SplineCoupling] (neural spline flows).
+// Autoregressive: [MADE], [MaskedAutoregressive] (MAF, IAF, spline MAF). Continuous: [CNF].
+//
 // Layers with trainable parameters start as the identity map (zero log-scales, zero-initialised last layers), so a
 // freshly built flow is exactly its base distribution.
 //

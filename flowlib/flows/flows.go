@@ -5,7 +5,9 @@
 //	err = flows.Save(model, "moons.flow")
 //	again, err := flows.Load(backend, "moons.flow")
 //
-// Every architecture starts as the identity map, so an untrained model is exactly its N(0, I) base.
+// Architectures: "realnvp" ([RealNVP]), "nice" ([NICE]), "maf" ([MAF]), "iaf" ([IAF]), "nsf" ([NSF], spline
+// coupling), "nsf-ar" ([NSFAutoregressive]) and "cnf" ([CNF], a continuous flow). Every architecture starts as the
+// identity map, so an untrained model is exactly its N(0, I) base.
 package flows
 
 import (

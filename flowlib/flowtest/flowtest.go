@@ -30,7 +30,7 @@ type Options struct {
 	Tol      float64 // absolute tolerance of every comparison; default 1e-4 (float32 algebra)
 	Perturb  float64 // std of the noise added to trainable variables before the main checks; default 0.3
 	Identity bool    // also check that the fresh bijector is the identity
-	Seed     uint64
+	Seed     uint64  // seeds the test points, the initial weights and the perturbation
 }
 
 // CheckBijector runs every check on b, a bijector on R^dim, and reports failures as
@@ -61,6 +61,7 @@ func CheckBijector(t testing.TB, backend backends.Backend, b flowlib.Bijector, d
 		}
 	}
 	ctx := context.New().Checked(false)
+	ctx.SetParam(context.ParamInitialSeed, int64(opts.Seed)+1) // deterministic initial weights
 	exec, err := context.NewExec(backend, ctx, func(ctx *context.Context, z *Node) []*Node {
 		x, ldF := b.Forward(ctx, z)
 		zBack, ldI := b.Inverse(ctx, x)

@@ -1,0 +1,234 @@
+#!/usr/bin/env bash
+# Installs everything the notebooks need, on Debian/Ubuntu or macOS with Go already installed:
+# GoNB (the Go Jupyter kernel, at the version go.mod pins), goimports, gopls, Jupyter, the kernel
+# registration, and a warm Go build cache. Safe to re-run: each step checks first, and the
+# output says what was done and what was skipped.
+#
+# Usage: kernel-setup/setup.sh [--with-browser] [--no-jupyter] [--no-warm]
+#
+#   --with-browser  also install Chromium (Debian package) and playwright-core (npm, into
+#                   tools/browsertest/node_modules) for the browser test
+#   --no-jupyter    do not install Jupyter (the kernel is registered if Jupyter is found)
+#   --no-warm       skip warming the Go build cache
+#
+# Environment: FLOWS_GONB_VERBOSE=1 keeps GoNB's own log on the kernel's stderr (off by default:
+# it floods the notebook server's console); FLOWS_JUPYTER_VENV where a PyPI JupyterLab goes.
+#
+# It writes only to the Go bin folder (go install), the Jupyter kernel folder
+# (<jupyter data dir>/kernels/gonb), the Go caches, tools/browsertest/node_modules, and - only when
+# something is missing and root or sudo is available - system packages through apt-get.
+# The Docker image runs this same script: keep install logic here and nowhere else.
+set -euo pipefail
+
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+WITH_BROWSER=0 WITH_JUPYTER=1 WARM=1
+for arg in "$@"; do
+  case "$arg" in
+    --with-browser) WITH_BROWSER=1 ;;
+    --no-jupyter) WITH_JUPYTER=0 ;;
+    --no-warm) WARM=0 ;;
+    -h|--help) sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) flows_die "unknown option $arg (try --help)" ;;
+  esac
+done
+
+T0=$SECONDS
+cd "$FLOWS_REPO"
+OS="$(uname -s)"
+
+# A toolchain download cannot work offline and would hide a too-old Go: always use the local one.
+export GOTOOLCHAIN=local
+
+# Runs a command as root: directly, or through sudo without a password prompt.
+SUDO=""
+can_root() {
+  if [[ "$(id -u)" == 0 ]]; then SUDO=""; return 0; fi
+  if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO="sudo"; return 0; fi
+  return 1
+}
+
+APT_UPDATED=0
+apt_install() {
+  command -v apt-get >/dev/null 2>&1 || return 1
+  can_root || return 1
+  if [[ $APT_UPDATED == 0 ]]; then
+    flows_say "apt-get update"
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq || flows_warn "apt-get update failed; trying the install anyway"
+    APT_UPDATED=1
+  fi
+  flows_say "apt-get install $*"
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+# Installed module version of a Go binary (the "mod" or "dep" line naming the module).
+bin_module_version() {
+  [[ -x "$1" ]] || return 0
+  go version -m "$1" 2>/dev/null | awk -v m="$2" '($1 == "mod" || $1 == "dep") && $2 == m { print $3; exit }'
+}
+
+# ---------------------------------------------------------------------------------------------
+# 1. Go
+flows_find_go
+GO_REQUIRED="$(flows_go_required)"
+GO_HAVE="$(go env GOVERSION)"
+flows_version_ge "$GO_HAVE" "$GO_REQUIRED" ||
+  flows_die "Go $GO_REQUIRED or newer is required (go.mod), found $GO_HAVE at $(command -v go).
+  Install a newer Go from https://go.dev/dl/ and run this script again."
+flows_skip "Go $GO_HAVE at $(command -v go) (go.mod needs $GO_REQUIRED)"
+
+GOBIN_DIR="$(flows_gobin)"
+GOROOT_BIN="$(go env GOROOT)/bin"
+export PATH="$GOBIN_DIR:$GOROOT_BIN:$PATH"
+
+# ---------------------------------------------------------------------------------------------
+# 2. GoNB, goimports, gopls
+GONB_VERSION="$(flows_mod_version github.com/janpfeifer/gonb)"
+[[ -n "$GONB_VERSION" ]] || flows_die "go.mod does not require github.com/janpfeifer/gonb"
+if [[ "$(bin_module_version "$GOBIN_DIR/gonb" github.com/janpfeifer/gonb)" == "$GONB_VERSION" ]]; then
+  flows_skip "gonb $GONB_VERSION already in $GOBIN_DIR"
+else
+  # From inside the repository, so the version comes from go.mod's tool directive: the module
+  # proxy here refuses version-list look-ups, so "go install ...gonb@vX" cannot resolve.
+  go install github.com/janpfeifer/gonb
+  flows_did "installed gonb $GONB_VERSION into $GOBIN_DIR"
+fi
+
+install_tool() { # binary module package@version
+  local bin="$1" mod="$2" pkg="$3"
+  local want="${pkg##*@}"
+  if [[ "$(bin_module_version "$GOBIN_DIR/$bin" "$mod")" == "$want" ]]; then
+    flows_skip "$bin $want already in $GOBIN_DIR"
+  else
+    # Outside the repository, so the tool's own go.mod decides its dependencies.
+    (cd / && go install "$pkg")
+    flows_did "installed $bin $want into $GOBIN_DIR"
+  fi
+}
+install_tool goimports golang.org/x/tools golang.org/x/tools/cmd/goimports@v0.52.0
+install_tool gopls golang.org/x/tools/gopls golang.org/x/tools/gopls@v0.23.0 # v0.24 needs Go 1.27
+
+# ---------------------------------------------------------------------------------------------
+# 3. Jupyter: a notebook server (JupyterLab, or the classic Notebook) and nbconvert.
+pypi_reachable() {
+  if command -v curl >/dev/null 2>&1; then
+    curl -fsS -m 5 -o /dev/null https://pypi.org/simple/pip/ 2>/dev/null
+  else
+    python3 -c 'import urllib.request; urllib.request.urlopen("https://pypi.org/simple/pip/", timeout=5)' 2>/dev/null
+  fi
+}
+
+install_jupyter() {
+  if command -v python3 >/dev/null 2>&1 && python3 -c 'import venv, ensurepip' 2>/dev/null && pypi_reachable; then
+    flows_say "PyPI is reachable: installing JupyterLab into $FLOWS_JUPYTER_VENV"
+    python3 -m venv "$FLOWS_JUPYTER_VENV"
+    "$FLOWS_JUPYTER_VENV/bin/python" -m pip install -q --upgrade pip
+    "$FLOWS_JUPYTER_VENV/bin/python" -m pip install -q jupyterlab nbconvert nbclient
+    flows_did "installed JupyterLab in $FLOWS_JUPYTER_VENV (start.sh and test.sh find it there)"
+    return 0
+  fi
+  flows_say "PyPI not reachable (or python3 venv missing): trying the distribution's packages"
+  # Debian 12 has no JupyterLab package: the classic Notebook 6.4 is what it offers.
+  if apt_install jupyter-notebook jupyter-nbconvert python3-nbclient; then
+    flows_did "installed Jupyter Notebook + nbconvert + nbclient (apt-get)"
+    return 0
+  fi
+  if [[ "$OS" == Darwin ]] && command -v brew >/dev/null 2>&1; then
+    brew install jupyterlab && { flows_did "installed JupyterLab (brew)"; return 0; }
+  fi
+  flows_die "could not install Jupyter. Install it yourself, then re-run this script:
+    python3 -m pip install jupyterlab nbconvert nbclient      (any OS, with PyPI access)
+    sudo apt-get install jupyter-notebook jupyter-nbconvert python3-nbclient   (Debian/Ubuntu)
+    brew install jupyterlab                                   (macOS)"
+}
+
+JUPYTER="$(flows_jupyter)"
+if flows_jupyter_complete "$JUPYTER"; then
+  flows_skip "Jupyter already installed: $JUPYTER ($("$JUPYTER" lab --version 2>/dev/null | sed 's/^/lab /' || "$JUPYTER" notebook --version 2>/dev/null | sed 's/^/notebook /'))"
+elif [[ $WITH_JUPYTER == 1 ]]; then
+  install_jupyter
+  hash -r
+  JUPYTER="$(flows_jupyter)"
+  flows_jupyter_complete "$JUPYTER" || flows_die "Jupyter was installed but 'jupyter notebook/lab' or 'jupyter nbconvert' still does not run"
+else
+  flows_skip "Jupyter install (--no-jupyter)"
+fi
+
+# ---------------------------------------------------------------------------------------------
+# 4. Register the kernel. gonb --install writes a kernel.json with no environment, and Jupyter
+# may not run with a PATH that has go, goimports and gopls on it, so kernel.json is rewritten
+# with an explicit PATH. GoNB logs every message to stderr by default, which floods the server
+# console and nbconvert's stderr: keep only fatal errors there unless FLOWS_GONB_VERBOSE=1.
+KERNEL_DIR="$(flows_jupyter_data_dir)/kernels/gonb"
+json_str() { local s="${1//\\/\\\\}"; s="${s//\"/\\\"}"; printf '"%s"' "$s"; }
+KPATH="$GOBIN_DIR:$GOROOT_BIN"
+[[ "$OS" == Darwin ]] && KPATH="$KPATH:/opt/homebrew/bin"
+KPATH="$KPATH:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"
+LOG_ARGS=', "--logtostderr=false", "--log_file=/dev/null", "--stderrthreshold=FATAL"'
+[[ "${FLOWS_GONB_VERBOSE:-0}" == 1 ]] && LOG_ARGS=', "--logtostderr"'
+KERNEL_JSON="{
+  \"argv\": [$(json_str "$GOBIN_DIR/gonb"), \"--kernel\", \"{connection_file}\"$LOG_ARGS],
+  \"display_name\": \"Go (gonb)\",
+  \"language\": \"go\",
+  \"interrupt_mode\": \"message\",
+  \"env\": {\"PATH\": $(json_str "$KPATH")}
+}"
+if [[ -f "$KERNEL_DIR/kernel.json" && "$(cat "$KERNEL_DIR/kernel.json")" == "$KERNEL_JSON" ]]; then
+  flows_skip "GoNB kernel already registered in $KERNEL_DIR"
+else
+  # --force_deps: goimports/gopls are not on the caller's PATH necessarily; kernel.json's PATH has them.
+  "$GOBIN_DIR/gonb" --install --force_deps --logtostderr=false --stderrthreshold=FATAL --log_file=/dev/null
+  printf '%s\n' "$KERNEL_JSON" >"$KERNEL_DIR/kernel.json"
+  flows_did "registered GoNB kernel in $KERNEL_DIR (kernel PATH=$KPATH)"
+fi
+
+# ---------------------------------------------------------------------------------------------
+# 5. Warm the Go build cache, so that a student's first cell compiles in about a second instead
+# of ~25 s. A failure here is reported but does not fail the setup: the tools are installed.
+if [[ $WARM == 1 ]]; then
+  t=$SECONDS
+  # What a cell compiles: the repository's packages and GoNB's notebook UI packages. (Test
+  # binaries are left to `go test`: linking one per package would double this step.)
+  if go build ./... &&
+    go build github.com/janpfeifer/gonb/gonbui github.com/janpfeifer/gonb/gonbui/widgets github.com/janpfeifer/gonb/gonbui/dom; then
+    flows_did "warmed the Go build cache ($((SECONDS - t)) s; seconds when already warm)"
+  else
+    flows_warn "warming the build cache failed (see above); notebooks may show the same error"
+  fi
+else
+  flows_skip "build cache warm-up (--no-warm)"
+fi
+
+# ---------------------------------------------------------------------------------------------
+# 6. Browser test dependencies (optional).
+if [[ $WITH_BROWSER == 1 ]]; then
+  CHROME="${FLOWS_CHROMIUM:-}"
+  if [[ -z "$CHROME" ]]; then
+    for c in /usr/bin/chromium /usr/bin/chromium-browser /usr/bin/google-chrome \
+      "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome" "/Applications/Chromium.app/Contents/MacOS/Chromium"; do
+      if [[ -x "$c" ]]; then CHROME="$c"; break; fi
+    done
+  fi
+  if [[ -n "$CHROME" ]]; then
+    flows_skip "Chromium already installed: $CHROME"
+  elif apt_install chromium; then
+    flows_did "installed chromium (apt-get)"
+  else
+    flows_die "no Chromium found. On Debian: sudo apt-get install chromium; on macOS install Google Chrome;
+  or set FLOWS_CHROMIUM to a Chromium/Chrome binary."
+  fi
+  command -v npm >/dev/null 2>&1 || apt_install nodejs npm || flows_die "npm is missing: install Node.js (>= 18) and npm"
+  BT="$FLOWS_REPO/tools/browsertest"
+  WANT_PW="$(sed -n 's/.*"playwright-core": *"\([^"]*\)".*/\1/p' "$BT/package.json" | head -1)"
+  HAVE_PW="$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$BT/node_modules/playwright-core/package.json" 2>/dev/null | head -1 || true)"
+  if [[ -n "$HAVE_PW" && "$HAVE_PW" == "$WANT_PW" ]]; then
+    flows_skip "playwright-core $HAVE_PW already in tools/browsertest/node_modules"
+  else
+    # playwright-core never downloads a browser; the test uses the system Chromium.
+    (cd "$BT" && npm ci --no-audit --no-fund --loglevel=error)
+    flows_did "installed playwright-core $WANT_PW into tools/browsertest/node_modules"
+  fi
+fi
+
+flows_say "all done in $((SECONDS - T0)) s. Next: ./start.sh (notebooks) or ./test.sh (tests)"

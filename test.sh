@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Runs every test, stopping at the first failure:
+#   1. setup     kernel-setup/setup.sh --with-browser (installs what is missing; quick otherwise)
+#   2. vet       go vet ./...
+#   3. unit      go test ./...
+#   4. negative  nbrun on fixtures that must FAIL: a cell that panics at run time (nbconvert
+#                itself reports success on it) and a notebook over its wall-time budget
+#   5. notebooks go run ./tools/nbrun notebooks/*.ipynb (declared checks, no errors, budgets)
+#   6. browser   tools/browsertest: the plots demo in a real Chromium (figures, sliders, live control)
+#
+# Usage: ./test.sh [--no-setup] [--no-notebooks] [--no-browser]
+# Outputs (executed notebooks, reports, screenshots) go to $FLOWS_TEST_OUT, default a temp dir.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+# shellcheck source=kernel-setup/lib.sh
+source kernel-setup/lib.sh
+
+SETUP=1 NOTEBOOKS=1 BROWSER=1
+for arg in "$@"; do
+  case "$arg" in
+    --no-setup) SETUP=0 ;;
+    --no-notebooks) NOTEBOOKS=0 ;;
+    --no-browser) BROWSER=0 ;;
+    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "test.sh: unknown option $arg (try --help)" >&2; exit 2 ;;
+  esac
+done
+
+OUT="${FLOWS_TEST_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/flows-test.XXXXXX")}"
+mkdir -p "$OUT"
+PASSED=0 SKIPPED=0
+T0=$SECONDS
+TIMES=()
+
+step() { # name command...
+  local name="$1" t=$SECONDS
+  shift
+  echo
+  echo "=== test.sh: $name: $*"
+  if "$@"; then
+    PASSED=$((PASSED + 1))
+    TIMES+=("$name $((SECONDS - t))s")
+    echo "=== test.sh: $name passed ($((SECONDS - t)) s)"
+  else
+    local rc=$?
+    echo
+    echo "=== test.sh: FAILED at step \"$name\" (exit $rc, after $((SECONDS - t)) s). Outputs: $OUT"
+    echo "test.sh: $PASSED passed, 1 failed"
+    exit 1
+  fi
+}
+skip() { SKIPPED=$((SKIPPED + 1)); echo; echo "=== test.sh: $1 skipped ($2)"; }
+
+if [[ $SETUP == 1 ]]; then
+  step setup bash ./kernel-setup/setup.sh --with-browser
+else
+  skip setup --no-setup
+fi
+# setup.sh may have just installed tools: make them findable here as well.
+flows_find_go
+GOBIN_DIR="$(flows_gobin)" GOROOT_BIN="$(go env GOROOT)/bin"
+export PATH="$GOBIN_DIR:$GOROOT_BIN:$PATH" GOTOOLCHAIN=local
+JUPYTER="$(flows_jupyter)"
+export FLOWS_JUPYTER="$JUPYTER"
+
+step vet go vet ./...
+step unit go test ./...
+
+# Build the runner once; `go run` per step would relink it each time.
+go build -o "$OUT/nbrun" ./tools/nbrun
+step negative "$OUT/nbrun" -expect-fail -out "$OUT/negative" \
+  tools/nbrun/testdata/panic.ipynb tools/nbrun/testdata/over_budget.ipynb
+
+if [[ $NOTEBOOKS == 1 ]]; then
+  shopt -s nullglob
+  NBS=(notebooks/*.ipynb)
+  shopt -u nullglob
+  if ((${#NBS[@]} == 0)); then
+    echo "test.sh: no notebooks in notebooks/" >&2
+    echo "test.sh: $PASSED passed, 1 failed"
+    exit 1
+  fi
+  step notebooks "$OUT/nbrun" -out "$OUT/notebooks" -json "$OUT/nbrun.json" -report "$OUT/nbrun.md" "${NBS[@]}"
+else
+  skip notebooks --no-notebooks
+fi
+
+if [[ $BROWSER == 1 ]]; then
+  step browser node tools/browsertest/browsertest.js --out "$OUT/browser"
+else
+  skip browser --no-browser
+fi
+
+echo
+echo "test.sh: step times: ${TIMES[*]}; total $((SECONDS - T0)) s; outputs in $OUT"
+if ((SKIPPED > 0)); then
+  echo "test.sh: $PASSED passed, 0 failed, $SKIPPED skipped"
+else
+  echo "test.sh: $PASSED passed, 0 failed"
+fi

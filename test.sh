@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test, stopping at the first failure:
-#   1. setup     kernel-setup/setup.sh --with-browser (installs what is missing; quick otherwise)
+#   1. setup     kernel-setup/setup.sh --with-test-tools (installs what is missing; quick otherwise)
 #   2. vet       go vet ./...
 #   3. unit      go test ./...
 #   4. negative  nbrun on fixtures that must FAIL: a cell that panics at run time (nbconvert
@@ -52,7 +52,7 @@ step() { # name command...
 skip() { SKIPPED=$((SKIPPED + 1)); echo; echo "=== test.sh: $1 skipped ($2)"; }
 
 if [[ $SETUP == 1 ]]; then
-  step setup bash ./kernel-setup/setup.sh --with-browser
+  step setup bash ./kernel-setup/setup.sh --with-test-tools
 else
   skip setup --no-setup
 fi

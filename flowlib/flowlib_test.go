@@ -37,7 +37,7 @@ func nudge(t *testing.T, m *flowlib.Model) {
 			t.Fatal(err)
 		}
 		for i := range flat {
-			flat[i] += float32(0.3 * math.Cos(float64(3*i+1)))
+			flat[i] += float32(0.1 * math.Cos(float64(3*i+1)))
 		}
 		v.MustSetValue(tensors.FromFlatDataAndDimensions(flat, v.Shape().Dimensions...))
 	}
@@ -70,11 +70,11 @@ func TestDensityIntegratesToOne1D(t *testing.T) {
 	}
 }
 
-// TestDensityIntegratesToOne2D: a RealNVP moved away from the identity, on a 300×300 grid over [−7, 7]².
+// TestDensityIntegratesToOne2D: a RealNVP moved away from the identity, on a 500×500 grid over [−10, 10]².
 func TestDensityIntegratesToOne2D(t *testing.T) {
 	m := flows.RealNVP(2).Layers(4).Hidden(16).MustModel(testBackend(t))
 	nudge(t, m)
-	const n, lo, hi = 300, -7.0, 7.0
+	const n, lo, hi = 500, -10.0, 10.0
 	h := (hi - lo) / n
 	var pts [][]float64
 	for i := range n {

@@ -28,12 +28,34 @@ type Model struct {
 	logProbExec, sampleExec *context.Exec
 }
 
-// NewModel returns a model for flow with fresh variables (initialised at the first call that needs them).
+// DefaultInitSeed seeds the initial weights of every new model, so that the same code gives the same model;
+// [Model.SetInitSeed] changes it.
+const DefaultInitSeed = 1
+
+// NewModel returns a model for flow with fresh variables, initialised at the first call that needs them from
+// [DefaultInitSeed].
 func NewModel(backend backends.Backend, flow *Flow) *Model {
 	if backend == nil || flow == nil {
 		panic("flowlib.NewModel: backend and flow must not be nil")
 	}
-	return &Model{Flow: flow, Backend: backend, Ctx: context.New().Checked(false)}
+	m := &Model{Flow: flow, Backend: backend, Ctx: context.New().Checked(false)}
+	m.Ctx.SetParam(context.ParamInitialSeed, int64(DefaultInitSeed))
+	return m
+}
+
+// SetInitSeed sets the seed of the initial weights. It returns an error once the variables exist (after the first
+// LogProb, Sample, Init or training step), since it could no longer change them.
+func (m *Model) SetInitSeed(seed int64) error {
+	for v := range m.Ctx.IterVariables() {
+		if m.Owns(v) {
+			return fmt.Errorf("flowlib.Model.SetInitSeed: the variables are already initialised; set the seed first")
+		}
+	}
+	if seed == 0 {
+		return fmt.Errorf("flowlib.Model.SetInitSeed: seed 0 means \"random\" to GoMLX; use a non-zero seed")
+	}
+	m.Ctx.SetParam(context.ParamInitialSeed, seed)
+	return nil
 }
 
 // VariablesScope is the context scope under which a model keeps its flow's variables (optimizer state and the

@@ -4,10 +4,11 @@
 # registration, and a warm Go build cache. Safe to re-run: each step checks first, and the
 # output says what was done and what was skipped.
 #
-# Usage: kernel-setup/setup.sh [--with-browser] [--no-jupyter] [--no-warm]
+# Usage: kernel-setup/setup.sh [--with-browser | --with-test-tools] [--no-jupyter] [--no-warm]
 #
 #   --with-browser  also install Chromium (Debian package) and playwright-core (npm, into
 #                   tools/browsertest/node_modules) for the browser test
+#   --with-test-tools  --with-browser, plus shellcheck (Debian package) for the scripts' static check
 #   --no-jupyter    do not install Jupyter (the kernel is registered if Jupyter is found)
 #   --no-warm       skip warming the Go build cache
 #
@@ -23,10 +24,11 @@ set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-WITH_BROWSER=0 WITH_JUPYTER=1 WARM=1
+WITH_BROWSER=0 WITH_SHELLCHECK=0 WITH_JUPYTER=1 WARM=1
 for arg in "$@"; do
   case "$arg" in
     --with-browser) WITH_BROWSER=1 ;;
+    --with-test-tools) WITH_BROWSER=1 WITH_SHELLCHECK=1 ;;
     --no-jupyter) WITH_JUPYTER=0 ;;
     --no-warm) WARM=0 ;;
     -h|--help) sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
@@ -228,6 +230,16 @@ if [[ $WITH_BROWSER == 1 ]]; then
     # playwright-core never downloads a browser; the test uses the system Chromium.
     (cd "$BT" && npm ci --no-audit --no-fund --loglevel=error)
     flows_did "installed playwright-core $WANT_PW into tools/browsertest/node_modules"
+  fi
+fi
+
+if [[ $WITH_SHELLCHECK == 1 ]]; then
+  if command -v shellcheck >/dev/null 2>&1; then
+    flows_skip "shellcheck already installed"
+  elif apt_install shellcheck; then
+    flows_did "installed shellcheck (apt-get)"
+  else
+    flows_die "shellcheck is missing: install it (Debian: apt-get install shellcheck; macOS: brew install shellcheck)"
   fi
 fi
 

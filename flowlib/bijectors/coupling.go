@@ -21,17 +21,20 @@ type Conditioner struct {
 var DefaultConditioner = Conditioner{Hidden: []int{64, 64}, Activation: "relu"}
 
 // AffineCoupling is the RealNVP coupling layer (Dinh, Sohl-Dickstein & Bengio, "Density estimation using Real NVP",
-// 2016, arXiv:1605.08803). With a binary mask m (1 = kept):
+// 2016, arXiv:1605.08803). With a binary mask m (1 = kept), in the density direction (data → base):
 //
-//	x = m⊙z + (1−m)⊙(z·exp(s) + t),   s = exp(γ)⊙tanh(ŝ),   (ŝ, t) = NN(m⊙z)
-//	log|det ∂x/∂z| = Σ_d (1−m_d)·s_d
+//	z = m⊙x + (1−m)⊙(x·exp(s) + t),   s = exp(γ)⊙tanh(ŝ),   (ŝ, t) = NN(m⊙x)
+//	log|det ∂z/∂x| = Σ_d (1−m_d)·s_d
 //
 // The kept half passes unchanged and is all the network sees, so the Jacobian is triangular, the determinant is a
-// product of scales, and the inverse z = m⊙x + (1−m)⊙((x − t)·exp(−s)) is closed form however complex NN is. Both
-// directions cost one network evaluation. The log-scale is a tanh times a trainable per-coordinate bound exp(γ), as
-// in the RealNVP paper: bounded for stable early training, yet free to grow where the data needs sharp contraction.
-// γ starts at log B (ScaleBound, default 1); the network's output layers start at zero, so the layer starts as the
-// identity.
+// product of scales, and the other direction, x = m⊙z + (1−m)⊙((z − t)·exp(−s)), is closed form however complex NN
+// is. Both directions cost one network evaluation.
+//
+// The network parametrises the density direction, the one training differentiates, as the density-estimation
+// libraries nflows and zuko do: the shift t is measured in base units. The log-scale is a tanh times a trainable
+// per-coordinate bound exp(γ), as in the RealNVP paper: bounded for stable early training, free to grow where the
+// data needs it. γ starts at log B (ScaleBound, default 1); the network's output layers start at zero, so the layer
+// starts as the identity.
 type AffineCoupling struct {
 	mask        []bool
 	conditioner Conditioner
@@ -106,16 +109,16 @@ func (c *AffineCoupling) scaleShift(ctx *context.Context, x *Node) (s, t *Node) 
 	return Mul(free, s), Mul(free, heads[1])
 }
 
-// Forward implements flowlib.Bijector.
+// Forward implements flowlib.Bijector: x = m⊙z + (1−m)⊙((z − t)·exp(−s)).
 func (c *AffineCoupling) Forward(ctx *context.Context, z *Node) (*Node, *Node) {
 	s, t := c.scaleShift(ctx, z)
-	return Add(Mul(z, Exp(s)), t), sumPerExample(s)
+	return Mul(Sub(z, t), Exp(Neg(s))), Neg(sumPerExample(s))
 }
 
-// Inverse implements flowlib.Bijector.
+// Inverse implements flowlib.Bijector: z = m⊙x + (1−m)⊙(x·exp(s) + t), the direction training differentiates.
 func (c *AffineCoupling) Inverse(ctx *context.Context, x *Node) (*Node, *Node) {
 	s, t := c.scaleShift(ctx, x)
-	return Mul(Sub(x, t), Exp(Neg(s))), Neg(sumPerExample(s))
+	return Add(Mul(x, Exp(s)), t), sumPerExample(s)
 }
 
 // Name implements flowlib.Named.

@@ -33,7 +33,7 @@ type Options struct {
 	CosineDecay bool
 	// ClipNorm, when > 0, rescales the gradient so its global L2 norm is at most ClipNorm.
 	ClipNorm float64
-	Seed     uint64 // seeds batch order and, for a fresh model, its initial weights
+	Seed     uint64 // seeds the batch order (the model's initial weights have their own seed: Model.SetInitSeed)
 	// Stream, when set, supplies a fresh batch of n points for every step (the training set is then only used for
 	// the final training NLL).
 	Stream func(n int, seed uint64) ([][]float64, error)
@@ -69,9 +69,6 @@ type History struct {
 func Fit(model *flowlib.Model, train [][]float64, opts Options) (*History, error) {
 	if err := opts.validate(model, train); err != nil {
 		return nil, err
-	}
-	if !modelHasVariables(model) {
-		model.Ctx.SetParam(context.ParamInitialSeed, int64(opts.Seed)+1)
 	}
 	trainer, err := newTrainer(model, opts)
 	if err != nil {
@@ -212,15 +209,6 @@ func (o *Options) validate(model *flowlib.Model, train [][]float64) error {
 		}
 	}
 	return nil
-}
-
-func modelHasVariables(m *flowlib.Model) bool {
-	for v := range m.Ctx.IterVariables() {
-		if m.Owns(v) {
-			return true
-		}
-	}
-	return false
 }
 
 // trainer runs one compiled training step: loss, gradient, optional clipping, Adam update — applied only when the

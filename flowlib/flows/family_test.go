@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -158,8 +159,8 @@ func TestChapter6Architectures(t *testing.T) {
 				t.Fatal(err)
 			}
 			back, ldSum := flowlib.FromTensor(res[0]), flowlib.FromTensor(res[1])
-			tol := 1e-3 // RK4's round trip is exact only to O(h⁴)
-			if spec.Arch != "cnf" {
+			tol := 1e-3 // RK4 inverts only to O(h⁴); float32 spline inverses lose digits where bins are flat
+			if spec.Arch != "cnf" && !strings.HasPrefix(spec.Arch, "nsf") {
 				tol = 1e-4
 			}
 			for i := range x {

@@ -67,6 +67,9 @@ func runTrain(args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := model.SetInitSeed(int64(*seed)); err != nil {
+		return err
+	}
 	if err := model.Init(); err != nil {
 		return err
 	}

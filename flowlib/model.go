@@ -1,9 +1,13 @@
 package flowlib
 
 import (
+	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
+	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/gomlx/gomlx/backends"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
@@ -115,17 +119,11 @@ func (m *Model) LogProb(x [][]float64) ([]float64, error) {
 		}
 		m.logProbExec = exec
 	}
-	out := make([]float64, 0, len(x))
-	for start := 0; start < len(x); start += ChunkSize {
-		end := min(start+ChunkSize, len(x))
-		res, err := m.logProbExec.Exec(ToTensor(x[start:end], ChunkSize, m.Dim()))
-		if err != nil {
-			return nil, fmt.Errorf("flowlib.Model.LogProb: %w", err)
-		}
-		vals := FromTensor(res[0])
-		out = append(out, flatten(vals)[:end-start]...)
+	outs, err := m.runChunks(m.logProbExec, x)
+	if err != nil {
+		return nil, fmt.Errorf("flowlib.Model.LogProb: %w", err)
 	}
-	return out, nil
+	return flatten(outs[0]), nil
 }
 
 // Sample draws n points; the same seed gives the same points.
@@ -134,35 +132,78 @@ func (m *Model) Sample(n int, seed uint64) ([][]float64, error) {
 	return x, err
 }
 
-// SampleAndLogProb draws n points and returns them with their log-densities, both from one forward pass.
+// SampleAndLogProb draws n points and returns them with their log-densities, both from one forward pass. The base
+// noise is drawn on the host from a PCG generator seeded with seed, so the same seed gives the same points
+// whatever the backend or the number of cores.
 func (m *Model) SampleAndLogProb(n int, seed uint64) ([][]float64, []float64, error) {
 	if n < 1 {
 		return nil, nil, fmt.Errorf("flowlib.Model.Sample: n must be ≥ 1, got %d", n)
 	}
+	base, ok := m.Flow.Base.(StandardNormal)
+	if !ok {
+		return nil, nil, fmt.Errorf("flowlib.Model.Sample: host-side sampling supports a StandardNormal base, got %T "+
+			"(use Flow.Sample in a graph)", m.Flow.Base)
+	}
 	if m.sampleExec == nil {
-		exec, err := context.NewExec(m.Backend, m.Ctx, func(ctx *context.Context, g *Graph) (*Node, *Node) {
-			return m.Flow.SampleAndLogProb(ctx.In(VariablesScope), g, ChunkSize)
+		exec, err := context.NewExec(m.Backend, m.Ctx, func(ctx *context.Context, z *Node) (*Node, *Node) {
+			x, logDet := m.Flow.Bijector.Forward(ctx.In(VariablesScope), z)
+			return x, Sub(base.LogProb(z), logDet)
 		})
 		if err != nil {
 			return nil, nil, err
 		}
 		m.sampleExec = exec
 	}
-	if err := m.Ctx.SetRNGStateFromSeed(int64(seed)); err != nil {
-		return nil, nil, err
-	}
-	xs := make([][]float64, 0, n)
-	lps := make([]float64, 0, n)
-	for len(xs) < n {
-		res, err := m.sampleExec.Exec()
-		if err != nil {
-			return nil, nil, fmt.Errorf("flowlib.Model.Sample: %w", err)
+	rng := rand.New(rand.NewPCG(seed, 0x5a3b1e))
+	z := make([][]float64, n)
+	for i := range z {
+		z[i] = make([]float64, base.D)
+		for j := range z[i] {
+			z[i][j] = rng.NormFloat64()
 		}
-		take := min(ChunkSize, n-len(xs))
-		xs = append(xs, FromTensor(res[0])[:take]...)
-		lps = append(lps, flatten(FromTensor(res[1]))[:take]...)
 	}
-	return xs, lps, nil
+	outs, err := m.runChunks(m.sampleExec, z)
+	if err != nil {
+		return nil, nil, fmt.Errorf("flowlib.Model.Sample: %w", err)
+	}
+	return outs[0], flatten(outs[1]), nil
+}
+
+// runChunks runs exec over the points in chunks of ChunkSize (the last one padded), on as many goroutines as
+// there are cores — the pure-Go backend runs one matrix product on one core — and returns each output
+// concatenated over the chunks, trimmed to len(points) rows.
+func (m *Model) runChunks(exec *context.Exec, points [][]float64) ([][][]float64, error) {
+	numChunks := (len(points) + ChunkSize - 1) / ChunkSize
+	results := make([][]*tensors.Tensor, numChunks)
+	errs := make([]error, numChunks)
+	next := make(chan int, numChunks)
+	for c := range numChunks {
+		next <- c
+	}
+	close(next)
+	var wg sync.WaitGroup
+	for range min(runtime.NumCPU(), numChunks) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range next {
+				end := min((c+1)*ChunkSize, len(points))
+				results[c], errs[c] = exec.Exec(ToTensor(points[c*ChunkSize:end], ChunkSize, m.Dim()))
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	outs := make([][][]float64, len(results[0]))
+	for c, res := range results {
+		rows := min(ChunkSize, len(points)-c*ChunkSize)
+		for k, t := range res {
+			outs[k] = append(outs[k], FromTensor(t)[:rows]...)
+		}
+	}
+	return outs, nil
 }
 
 // Transform runs points through the model's bijector layer by layer and returns every stage: with inverse false,

@@ -12,7 +12,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 
-func testBackend(t *testing.T) backends.Backend {
+func testBackend(t testing.TB) backends.Backend {
 	t.Helper()
 	b, _, err := backend.Choose()
 	if err != nil {

@@ -5,7 +5,6 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/flowsgo/flows/flowlib"
@@ -18,20 +17,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 
-var (
-	ch6Once    sync.Once
-	ch6Backend backends.Backend
-	ch6Err     error
-)
-
-func ch6B(t testing.TB) backends.Backend {
-	t.Helper()
-	ch6Once.Do(func() { ch6Backend, ch6Err = backends.NewWithConfig("go:parallelism=-1") })
-	if ch6Err != nil {
-		t.Fatal(ch6Err)
-	}
-	return ch6Backend
-}
+func ch6B(t testing.TB) backends.Backend { return testBackend(t) }
 
 // ch6Archs are the chapter-6 architectures, small enough for unit tests.
 func ch6Archs() map[string]*Builder {

@@ -98,7 +98,7 @@ func runTrain(args []string) error {
 		return err
 	}
 	fmt.Printf("\nGaussian baseline NLL   %.4f\n", baseline)
-	fmt.Printf("step-0 NLL              %.4f (first batch)\n", hist.TrainNLL[0])
+	fmt.Printf("step-0 NLL              %.4f (held-out points, untrained flow)\n", hist.HeldOutNLL[0])
 	fmt.Printf("final training NLL      %.4f (on the %d training points)\n", hist.FinalTrainNLL, len(train))
 	fmt.Printf("held-out NLL            %.4f (on %d fresh points)\n", hist.FinalHeldOutNLL, len(held))
 	fmt.Printf("raw-unit held-out NLL   %.4f (standardizer log-det %.4f)\n", hist.FinalHeldOutNLL-std.LogDet(), std.LogDet())

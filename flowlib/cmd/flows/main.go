@@ -7,6 +7,8 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"sort"
@@ -32,7 +34,11 @@ func main() {
 		usage()
 		os.Exit(2)
 	}
-	if err := cmd.run(os.Args[2:]); err != nil {
+	err := cmd.run(os.Args[2:])
+	if errors.Is(err, flag.ErrHelp) {
+		return // the flag package has printed the command's flags
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "flows:", err)
 		os.Exit(1)
 	}

@@ -41,6 +41,25 @@ type Result struct {
 	Values    map[string]string `json:"values,omitempty"`
 	Failures  []string          `json:"failures"`
 	Passed    bool              `json:"passed"`
+	// ExpectFailure is the notebook's declared expected failure (metadata flowlib.expect_failure), if any.
+	ExpectFailure string `json:"expect_failure,omitempty"`
+}
+
+// FailedAsExpected reports whether the notebook failed, and, when it declares an expected failure, whether one of
+// its failures contains it.
+func (r *Result) FailedAsExpected() bool {
+	if r.Passed {
+		return false
+	}
+	if r.ExpectFailure == "" {
+		return true
+	}
+	for _, f := range r.Failures {
+		if strings.Contains(f, r.ExpectFailure) {
+			return true
+		}
+	}
+	return false
 }
 
 // gracePeriod is how long nbconvert gets to shut its kernel down after an interrupt.
@@ -62,6 +81,9 @@ func (r *Runner) Run(src string) *Result {
 		return res
 	}
 	res.Budget = r.DefaultBudget
+	if m := nb.Metadata.Flowlib; m != nil {
+		res.ExpectFailure = m.ExpectFailure
+	}
 	if m := nb.Metadata.Flowlib; m != nil && m.TimeoutSeconds > 0 {
 		res.Budget = time.Duration(m.TimeoutSeconds * float64(time.Second))
 	}

@@ -186,3 +186,21 @@ func TestNewFiles(t *testing.T) {
 		t.Errorf("newFiles = %q, want %q (new notebooks are ignored)", got, "go.mod,model.flow")
 	}
 }
+
+// TestFailedAsExpected: a negative fixture counts only when it fails for its declared reason.
+func TestFailedAsExpected(t *testing.T) {
+	cases := []struct {
+		r    Result
+		want bool
+	}{
+		{Result{Passed: true}, false},
+		{Result{Failures: []string{"cell 2: compile error"}}, true},
+		{Result{Failures: []string{"cell 2: compile error"}, ExpectFailure: "panic: boom"}, false},
+		{Result{Failures: []string{"cell 4: panic: panic: boom"}, ExpectFailure: "panic: boom"}, true},
+	}
+	for i, c := range cases {
+		if got := c.r.FailedAsExpected(); got != c.want {
+			t.Errorf("case %d (%+v): got %v, want %v", i, c.r, got, c.want)
+		}
+	}
+}

@@ -130,11 +130,22 @@ func run(argv []string, stdout, stderr io.Writer) int {
 		}
 	}
 	if *expectFail {
-		if failed == len(results) {
-			fmt.Fprintf(stdout, "nbrun: -expect-fail: all %d notebook(s) failed, as expected\n", failed)
+		ok := true
+		for _, r := range results {
+			if !r.FailedAsExpected() {
+				ok = false
+				if r.Passed {
+					fmt.Fprintf(stdout, "nbrun: -expect-fail: %s PASSED but was expected to fail\n", r.Notebook)
+				} else {
+					fmt.Fprintf(stdout, "nbrun: -expect-fail: %s failed, but none of its failures contains %q\n",
+						r.Notebook, r.ExpectFailure)
+				}
+			}
+		}
+		if ok {
+			fmt.Fprintf(stdout, "nbrun: -expect-fail: all %d notebook(s) failed as expected\n", len(results))
 			return 0
 		}
-		fmt.Fprintf(stdout, "nbrun: -expect-fail: %d notebook(s) PASSED but were expected to fail\n", len(results)-failed)
 		return 1
 	}
 	if failed > 0 {

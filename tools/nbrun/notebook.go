@@ -22,6 +22,9 @@ type Notebook struct {
 type FlowlibMeta struct {
 	Checks         []Check `json:"checks"`
 	TimeoutSeconds float64 `json:"timeout_seconds"`
+	// ExpectFailure, in a negative-test fixture, is text one of the notebook's failures must contain: with
+	// -expect-fail, a notebook that fails for another reason (a compile error, a missing kernel) does not count.
+	ExpectFailure string `json:"expect_failure,omitempty"`
 }
 
 // Check is one declared value: a cell must print a line NAME=value, and the value must be a number

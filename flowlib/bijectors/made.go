@@ -93,18 +93,19 @@ func HiddenDegrees(dim, width int) []int {
 }
 
 // MaskedDense returns x·(W⊙M) + b for x of shape [batch, in] and the constant mask M of shape [in, out], with W and
-// b variables "weights" and "biases" in ctx (He-normal weights, or zero with zeroInit; zero biases). The product is
+// b variables "weights" and "biases" in ctx (He-normal weights and nn.HiddenBiasInit biases, or both zero with
+// zeroInit). The product is
 // nn.FastMatMul, so the backward pass is two matrix products; masked entries of W get a zero gradient.
 func MaskedDense(ctx *context.Context, x *Node, mask [][]float64, zeroInit bool) *Node {
 	if x.Rank() != 2 || len(mask) != x.Shape().Dim(1) || len(mask) == 0 {
 		panic(fmt.Sprintf("bijectors.MaskedDense: want x [batch, %d] matching a mask of %d rows, got %s", len(mask), len(mask), x.Shape()))
 	}
 	out := len(mask[0])
+	biasInit := nn.HiddenBiasInit(ctx, len(mask))
 	if zeroInit {
-		ctx = ctx.WithInitializer(initializers.Zero)
+		ctx, biasInit = ctx.WithInitializer(initializers.Zero), initializers.Zero
 	}
 	w := ctx.VariableWithShape("weights", shapes.Make(x.DType(), len(mask), out)).ValueGraph(x.Graph())
-	b := ctx.WithInitializer(initializers.Zero).
-		VariableWithShape("biases", shapes.Make(x.DType(), 1, out)).ValueGraph(x.Graph())
+	b := ctx.WithInitializer(biasInit).VariableWithShape("biases", shapes.Make(x.DType(), 1, out)).ValueGraph(x.Graph())
 	return Add(nn.FastMatMul(x, Mul(w, ConstAs(w, mask))), b)
 }

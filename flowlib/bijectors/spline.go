@@ -287,7 +287,7 @@ func (c *SplineCoupling) Name() string {
 func conditionerHeads(ctx *context.Context, x *Node, cond Conditioner, dim int, sizes []int) []*Node {
 	h := x
 	for i, w := range cond.Hidden {
-		h = nn.Activate(cond.Activation, nn.Dense(ctx.Inf("hidden_%d", i), h, w))
+		h = nn.Activate(cond.Activation, nn.HiddenDense(ctx.Inf("hidden_%d", i), h, w))
 	}
 	heads := make([]*Node, len(sizes))
 	for j, size := range sizes {

@@ -52,9 +52,22 @@ func FastMatMul(a, b *Node) *Node {
 
 // Dense returns x·W + b for x of shape [batch, in], with W of shape [in, out] and b of shape [1, out] held in ctx
 // as variables "weights" and "biases". Weights start from ctx's initializer (He-normal by default); biases start at
-// zero. The hidden layers of [MLP] start their biases at random instead (see [MLPBuilder.Done]).
+// zero. Hidden layers should use [HiddenDense], whose biases start at random.
 func Dense(ctx *context.Context, x *Node, out int) *Node {
 	return dense(ctx, x, out, initializers.Zero)
+}
+
+// HiddenDense is [Dense] for hidden layers: its biases start at random, uniform in ±1/√in (PyTorch's default).
+// On the low-dimensional inputs of 2D flows, zero biases would make every ReLU of the first layer bend at the same
+// point (input 0), so the network would start as a function with a single kink and train slowly.
+func HiddenDense(ctx *context.Context, x *Node, out int) *Node {
+	return dense(ctx, x, out, HiddenBiasInit(ctx, x.Shape().Dim(x.Rank()-1)))
+}
+
+// HiddenBiasInit is the bias initializer of [HiddenDense] for a layer with fanIn inputs.
+func HiddenBiasInit(ctx *context.Context, fanIn int) context.VariableInitializer {
+	lim := 1 / math.Sqrt(float64(max(fanIn, 1)))
+	return initializers.RandomUniformFn(ctx, -lim, lim)
 }
 
 // dense is [Dense] with the given bias initializer.
@@ -142,13 +155,9 @@ func (b *MLPBuilder) DoneHeads(k int) []*Node {
 			panic(fmt.Sprintf("nn.MLP: hidden widths must be positive, got %v", b.hidden))
 		}
 	}
-	// Hidden biases start uniform in ±1/√in (PyTorch's default), not at zero: on the low-dimensional inputs of 2D
-	// flows, zero biases make every ReLU of the first layer bend at the same point (input 0), so the network starts
-	// as a function with a single kink and trains slowly.
 	h := b.x
 	for i, w := range b.hidden {
-		lim := 1 / math.Sqrt(float64(h.Shape().Dim(1)))
-		h = Activate(b.activation, dense(b.ctx.Inf("hidden_%d", i), h, w, initializers.RandomUniformFn(b.ctx, -lim, lim)))
+		h = Activate(b.activation, HiddenDense(b.ctx.Inf("hidden_%d", i), h, w))
 	}
 	heads := make([]*Node, k)
 	for i := range heads {

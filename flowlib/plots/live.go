@@ -45,7 +45,7 @@ type Interaction struct {
 // moves, render(value) recomputes the figure, which is updated in place.
 func InteractSlider(label string, min, max, value int, render func(value int) (*Figure, error)) *Interaction {
 	return &Interaction{label: label, min: min, max: max, value: value, render: render,
-		connectTimeout: 8 * time.Second, idleTimeout: 10 * time.Minute}
+		connectTimeout: 20 * time.Second, idleTimeout: 10 * time.Minute}
 }
 
 // InteractSelect returns a live drop-down list of options starting at options[index]; each time
@@ -57,7 +57,8 @@ func InteractSelect(label string, options []string, index int, render func(index
 }
 
 // ConnectTimeout sets how long Run waits for the browser front end to answer before it falls
-// back to the static figure (default 8 s; GoNB itself waits up to 3 s for its connection).
+// back to the static figure (default 20 s, generous because a busy 2-core machine can take that long to answer;
+// GoNB itself waits up to 3 s for its connection). Headless runs set FLOWLIB_HEADLESS=1 and do not wait at all.
 func (in *Interaction) ConnectTimeout(d time.Duration) *Interaction { in.connectTimeout = d; return in }
 
 // IdleTimeout sets how long Run keeps the control live without any change before it returns

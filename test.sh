@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test, stopping at the first failure:
 #   1. setup     kernel-setup/setup.sh --with-test-tools (installs what is missing; quick otherwise)
-#   2. vet       go vet ./...
+#   2. vet       gofmt -l (must list nothing), go vet ./...
 #   3. unit      go test ./...
 #   4. negative  nbrun on fixtures that must FAIL: a cell that panics at run time (nbconvert
 #                itself reports success on it) and a notebook over its wall-time budget
@@ -63,6 +63,12 @@ export PATH="$GOBIN_DIR:$GOROOT_BIN:$PATH" GOTOOLCHAIN=local
 JUPYTER="$(flows_jupyter)"
 export FLOWS_JUPYTER="$JUPYTER"
 
+gofmt_clean() { # lists unformatted Go files and fails if there are any
+  local out
+  out="$(gofmt -l flowlib tools docker)"
+  [[ -z "$out" ]] || { echo "gofmt would change:"; echo "$out"; return 1; }
+}
+step gofmt gofmt_clean
 step vet go vet ./...
 step unit go test ./...
 

@@ -213,33 +213,29 @@ func (m *Model) Transform(points [][]float64, inverse bool) ([][][]float64, erro
 	if err := checkRows("points", points, m.Dim(), true); err != nil {
 		return nil, err
 	}
-	chain, ok := m.Flow.Bijector.(*ChainBijector)
-	if !ok {
-		chain = Chain(m.Flow.Bijector)
-	}
 	exec, err := context.NewExec(m.Backend, m.Ctx, func(ctx *context.Context, x *Node) []*Node {
-		if inverse {
-			return chain.InverseSteps(ctx.In(VariablesScope), x)
+		ctx = ctx.In(VariablesScope)
+		chain, ok := m.Flow.Bijector.(*ChainBijector)
+		switch {
+		case ok && inverse:
+			return chain.InverseSteps(ctx, x)
+		case ok:
+			return chain.ForwardSteps(ctx, x)
+		case inverse: // a single bijector: one stage, in its own scope (wrapping it in a Chain would rename it)
+			z, _ := m.Flow.Bijector.Inverse(ctx, x)
+			return []*Node{x, z}
+		default:
+			y, _ := m.Flow.Bijector.Forward(ctx, x)
+			return []*Node{x, y}
 		}
-		return chain.ForwardSteps(ctx.In(VariablesScope), x)
 	})
 	if err != nil {
 		return nil, err
 	}
 	defer exec.Finalize()
-	var stages [][][]float64
-	for start := 0; start < len(points); start += ChunkSize {
-		end := min(start+ChunkSize, len(points))
-		res, err := exec.Exec(ToTensor(points[start:end], ChunkSize, m.Dim()))
-		if err != nil {
-			return nil, fmt.Errorf("flowlib.Model.Transform: %w", err)
-		}
-		if stages == nil {
-			stages = make([][][]float64, len(res))
-		}
-		for i, t := range res {
-			stages[i] = append(stages[i], FromTensor(t)[:end-start]...)
-		}
+	stages, err := m.runChunks(exec, points)
+	if err != nil {
+		return nil, fmt.Errorf("flowlib.Model.Transform: %w", err)
 	}
 	return stages, nil
 }

@@ -4,9 +4,9 @@ import (
 	"math"
 	"testing"
 
+	"github.com/flowsgo/flows/flowlib"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/flowsgo/flows/flowlib"
 )
 
 // TestActNormDataInit: the first training graph sets the shift to the batch mean and the log-scale to the log of the

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -213,16 +212,6 @@ func hasVisibleOutput(c *Cell) bool {
 		}
 	}
 	return false
-}
-
-// SortedValueNames lists the printed value names in order.
-func (in *Inspection) SortedValueNames() []string {
-	names := make([]string, 0, len(in.Values))
-	for n := range in.Values {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
 }
 
 func firstLine(s string) string {

@@ -238,3 +238,81 @@ func FuzzStandardizer(f *testing.F) {
 }
 
 func isFinite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// FuzzMoonsDensity checks the exact moons log-density at any point and noise: a valid noise gives
+// a log-density that is never NaN and never above the largest possible value, log 1/(2πσ²); an
+// invalid one panics with the documented message, and nothing else panics.
+func FuzzMoonsDensity(f *testing.F) {
+	f.Add(0.5, 0.25, 0.05)
+	f.Add(1.0, 0.0, 0.05)
+	f.Add(0.0, 0.0, 1e-3)
+	f.Add(1e200, -1e200, 0.05)
+	f.Add(1.0, 0.0, 1e-200) // on the outer arc, σ² underflows to 0
+	f.Add(0.3, 0.1, 1e-160)
+	f.Add(0.3, 0.1, 1e200) // σ² overflows to +Inf
+	f.Add(0.3, 0.1, math.MaxFloat64)
+	f.Add(0.3, 0.1, 0.0)
+	f.Add(0.3, 0.1, math.NaN())
+	f.Add(math.NaN(), 0.1, 0.05)
+	f.Add(math.Inf(1), 0.1, 0.05)
+	f.Fuzz(func(t *testing.T, x, y, noise float64) {
+		validNoise := noise >= MinDensityNoise && noise <= MaxNoise
+		var logp []float64
+		func() {
+			defer func() {
+				r := recover()
+				if r == nil {
+					if !validNoise {
+						t.Errorf("MoonsLogDensity(noise=%v) did not panic", noise)
+					}
+					return
+				}
+				msg, _ := r.(string)
+				if validNoise || !strings.HasPrefix(msg, "datasets: MoonsLogDensity: noise must be a standard deviation in [MinDensityNoise, MaxNoise]") {
+					t.Fatalf("MoonsLogDensity(%v, %v, noise=%v) panicked: %v", x, y, noise, r)
+				}
+			}()
+			logp = MoonsLogDensity([][]float64{{x, y}}, noise)
+		}()
+		if !validNoise || !isFinite(x) || !isFinite(y) {
+			return
+		}
+		max := -math.Log(2 * math.Pi * noise * noise)
+		if lp := logp[0]; math.IsNaN(lp) || lp > max+1e-9*math.Abs(max) {
+			t.Fatalf("MoonsLogDensity at (%v, %v), noise %v: got %v, want a number ≤ log 1/(2πσ²) = %v", x, y, noise, lp, max)
+		}
+	})
+}
+
+// FuzzMoonsEntropy checks MoonsEntropy on any (noise, samples, seed): an error naming the bad
+// argument, or a finite entropy with a finite, non-negative standard error.
+func FuzzMoonsEntropy(f *testing.F) {
+	f.Add(0.05, 100, uint64(1))
+	f.Add(0.05, 1, uint64(1))
+	f.Add(0.05, -1, uint64(1))
+	f.Add(0.05, math.MaxInt, uint64(1))
+	f.Add(0.0, 100, uint64(1))
+	f.Add(1e-200, 100, uint64(1))
+	f.Add(1e200, 100, uint64(1))
+	f.Add(math.Inf(1), 100, uint64(1))
+	f.Fuzz(func(t *testing.T, noise float64, samples int, seed uint64) {
+		if samples > 256 && samples <= MaxPoints {
+			t.Skipf("samples = %d: valid, but slow for a fuzz execution", samples)
+		}
+		h, se, err := MoonsEntropy(noise, samples, seed)
+		switch {
+		case !(noise >= MinDensityNoise && noise <= MaxNoise):
+			if err == nil || !strings.Contains(err.Error(), "datasets: MoonsEntropy: noise") {
+				t.Fatalf("MoonsEntropy(noise=%v): got %v, %v, %v; want an error about noise", noise, h, se, err)
+			}
+		case samples < 2 || samples > MaxPoints:
+			if err == nil || !strings.Contains(err.Error(), "samples") {
+				t.Fatalf("MoonsEntropy(samples=%d): got %v, %v, %v; want an error about samples", samples, h, se, err)
+			}
+		case err != nil:
+			t.Fatalf("MoonsEntropy(%v, %d, %d): %v", noise, samples, seed, err)
+		case !isFinite(h) || !isFinite(se) || se < 0:
+			t.Fatalf("MoonsEntropy(%v, %d, %d) = %v ± %v, want finite", noise, samples, seed, h, se)
+		}
+	})
+}

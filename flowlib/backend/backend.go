@@ -1,6 +1,8 @@
 // Package backend picks the GoMLX backend flowlib runs on, and says why in one line.
 //
-//	b := backend.MustChoose() // prints e.g. "flowlib: backend xla:cpu: PJRT plugin "cpu" (C API 0.115, ...) ..."
+//	b := backend.MustChoose()
+//	// prints e.g. flowlib: backend xla:cpu: PJRT plugin "cpu" is installed; plugin /usr/local/lib/go-xla/
+//	// pjrt_c_api_cpu_plugin.so, PJRT C API 0.115, from lammps-jax-pjrt-cpu 0.11.2 (PyPI wheel sha256 1319390d948b)
 //
 // The rule: $GOMLX_BACKEND when set; otherwise XLA when a PJRT plugin is installed (kernel-setup/setup.sh
 // --with-xla-cpu installs the CPU one); otherwise the pure-Go backend, configured with parallelism=-1, the setting
@@ -33,8 +35,8 @@ func Decide() Choice {
 	if env, ok := os.LookupEnv(compute.ConfigEnvVar); ok && env != "" {
 		return Choice{Config: env, Reason: "set by $" + compute.ConfigEnvVar}
 	}
-	if name, path, ok := preferredPlugin(); ok {
-		return Choice{Config: "xla:" + name, Reason: fmt.Sprintf("PJRT plugin %q is installed (%s)", name, path)}
+	if name, _, ok := preferredPlugin(); ok {
+		return Choice{Config: "xla:" + name, Reason: fmt.Sprintf("PJRT plugin %q is installed", name)}
 	}
 	reason := "no PJRT plugin installed"
 	if !xlaCompiledIn {

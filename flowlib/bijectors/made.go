@@ -93,18 +93,19 @@ func HiddenDegrees(dim, width int) []int {
 }
 
 // MaskedDense returns x·(W⊙M) + b for x of shape [batch, in] and the constant mask M of shape [in, out], with W and
-// b variables "weights" and "biases" in scope (He-normal weights and nn.HiddenBiasInit biases, or both zero with
+// b variables "weights" and "biases" in scope (both uniform in ±1/√in as nn.HiddenInit draws them, or both zero with
 // zeroInit). Masked entries of W get a zero gradient.
 func MaskedDense(scope *model.Scope, x *Node, mask [][]float64, zeroInit bool) *Node {
 	if x.Rank() != 2 || len(mask) != x.Shape().Dim(1) || len(mask) == 0 {
 		panic(fmt.Sprintf("bijectors.MaskedDense: want x [batch, %d] matching a mask of %d rows, got %s", len(mask), len(mask), x.Shape()))
 	}
 	out := len(mask[0])
-	biasInit := nn.HiddenBiasInit(scope, len(mask))
+	init := nn.HiddenInit(scope, len(mask))
 	if zeroInit {
-		scope, biasInit = scope.WithInitializer(initializer.Zero), initializer.Zero
+		init = initializer.Zero
 	}
+	scope = scope.WithInitializer(init)
 	w := scope.VariableWithShape("weights", shapes.Make(x.DType(), len(mask), out)).NodeValue(x.Graph())
-	b := scope.WithInitializer(biasInit).VariableWithShape("biases", shapes.Make(x.DType(), 1, out)).NodeValue(x.Graph())
+	b := scope.VariableWithShape("biases", shapes.Make(x.DType(), 1, out)).NodeValue(x.Graph())
 	return Add(DotProduct(x, Mul(w, ConstAs(w, mask))), b)
 }

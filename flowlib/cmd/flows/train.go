@@ -15,6 +15,7 @@ import (
 	"github.com/flowsgo/flows/flowlib/flows"
 	"github.com/flowsgo/flows/flowlib/nn"
 	"github.com/flowsgo/flows/flowlib/plots"
+	"github.com/gomlx/compute"
 )
 
 func init() {
@@ -38,6 +39,8 @@ func runTrain(args []string) error {
 	fresh := fs.Bool("fresh", true, "draw fresh training points every step (else sample batches from the fixed set)")
 	nHeld := fs.Int("heldout", 5000, fmt.Sprintf("held-out points, 1 to %d", datasets.MaxPoints))
 	seed := fs.Uint64("seed", 1, "seed for data, initial weights and batches")
+	seeds := fs.String("seeds", "", "instead of one run, train once per seed in this comma-separated list (e.g. 1,2,3,4,5) "+
+		"and print a table of final training and held-out NLL with their mean and spread")
 	every := fs.Int("every", 100, "print and score held-out points every this many steps, ≥ 1")
 	out := fs.String("out", "", "folder for the trained model (model.flow) and figures (empty = none); checked before training")
 	if err := fs.Parse(args); err != nil {
@@ -61,6 +64,15 @@ func runTrain(args []string) error {
 	bad.intIn("n", *nTrain, 2, datasets.MaxPoints)
 	bad.intIn("heldout", *nHeld, 1, datasets.MaxPoints)
 	bad.intIn("every", *every, 1, maxSteps)
+	var seedList []int
+	if *seeds != "" {
+		if seedList, err = parseInts(*seeds, 1, math.MaxInt32); err != nil {
+			bad.add(fmt.Errorf("-seeds: %w", err))
+		}
+		if *out != "" {
+			bad.add(errors.New("-seeds: writes no outputs; leave -out empty"))
+		}
+	}
 	spec := flows.New(*arch, 2).Layers(*layers).Hidden(widths...).Activation(*activation).ScaleBound(*scaleBound)
 	if len(bad) == 0 {
 		_, err := flows.Build(spec.Spec()) // what the flags cannot tell alone, e.g. a width an architecture refuses
@@ -73,71 +85,40 @@ func runTrain(args []string) error {
 		return fmt.Errorf("train: %w", err)
 	}
 
-	gen := func(n int, seed uint64) ([][]float64, error) { return datasets.Generate(*dataset, n, seed) }
-	raw, err := gen(*nTrain, *seed)
-	if err != nil {
-		return err
-	}
-	std, err := datasets.FitStandardizer(raw)
-	if err != nil {
-		return err
-	}
-	rawHeld, err := gen(*nHeld, *seed+1)
-	if err != nil {
-		return err
-	}
-	train, held := std.Transform(raw), std.Transform(rawHeld)
-
+	cfg := trainConfig{dataset: *dataset, spec: spec.Spec(), steps: *steps, batch: *batch, lr: *lr, cosine: *cosine,
+		clip: *clip, nTrain: *nTrain, nHeld: *nHeld, fresh: *fresh, every: *every}
 	b, choice, err := backend.Choose()
 	if err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, choice)
-	model, err := spec.Model(b)
-	if err != nil {
-		return err
+	if len(seedList) > 0 {
+		return seedTable(b, cfg, seedList)
 	}
-	if err := model.SetInitSeed(int64(*seed)); err != nil {
-		return err
-	}
-	if err := model.Init(); err != nil {
-		return err
-	}
-	fmt.Fprintln(stdout, model.Summary())
-	baseline := datasets.GaussianBaselineNLL(2)
-	opts := fit.Options{Steps: *steps, BatchSize: *batch, LearningRate: *lr, CosineDecay: *cosine, ClipNorm: *clip,
-		Seed: *seed, HeldOut: held, EvalEvery: *every}
-	if *fresh {
-		opts.Stream = func(n int, s uint64) ([][]float64, error) {
-			x, err := gen(n, s+1_000_000) // the seeds chapter 5 uses, so -seed 1 repeats its run
-			if err != nil {
-				return nil, err
-			}
-			return std.Transform(x), nil
-		}
-	}
+
 	fmt.Fprintf(stdout, "%6s %10s %10s\n", "step", "train NLL", "held-out")
-	opts.OnStep = func(s fit.Step) error {
+	cfg.onStep = func(s fit.Step) error {
 		if !math.IsNaN(s.HeldOutNLL) {
 			fmt.Fprintf(stdout, "%6d %10.4f %10.4f\n", s.Step, s.NLL, s.HeldOutNLL)
 		}
 		return nil
 	}
-	hist, err := fit.Fit(model, train, opts)
+	run, err := trainOnce(b, cfg, *seed, true)
 	if err != nil {
 		// Fit keeps the last good parameters: keep them on disk too, for a look at what went wrong.
-		if *out != "" {
+		if run != nil && *out != "" {
 			path := filepath.Join(*out, "model.flow")
-			if serr := flows.Save(model, path); serr == nil {
+			if serr := flows.Save(run.model, path); serr == nil {
 				return fmt.Errorf("%w (the model with its last good parameters is in %s)", err, path)
 			}
 		}
 		return err
 	}
-	fmt.Fprintf(stdout, "\nGaussian baseline NLL   %.4f\n", baseline)
+	hist, std := run.hist, run.std
+	fmt.Fprintf(stdout, "\nGaussian baseline NLL   %.4f\n", datasets.GaussianBaselineNLL(2))
 	fmt.Fprintf(stdout, "step-0 NLL              %.4f (held-out points, untrained flow)\n", hist.HeldOutNLL[0])
-	fmt.Fprintf(stdout, "final training NLL      %.4f (on the %d training points)\n", hist.FinalTrainNLL, len(train))
-	fmt.Fprintf(stdout, "held-out NLL            %.4f (on %d fresh points)\n", hist.FinalHeldOutNLL, len(held))
+	fmt.Fprintf(stdout, "final training NLL      %.4f (on the %d training points)\n", hist.FinalTrainNLL, len(run.train))
+	fmt.Fprintf(stdout, "held-out NLL            %.4f (on %d fresh points)\n", hist.FinalHeldOutNLL, *nHeld)
 	fmt.Fprintf(stdout, "raw-unit held-out NLL   %.4f (standardizer log-det %.4f)\n", hist.FinalHeldOutNLL-std.LogDet(), std.LogDet())
 	if *dataset == "moons" {
 		h, se, err := datasets.MoonsEntropy(datasets.DefaultMoonsNoise, 100_000, *seed)
@@ -149,7 +130,112 @@ func runTrain(args []string) error {
 	if *out == "" {
 		return nil
 	}
-	return writeOutputs(*out, model, train, hist)
+	return writeOutputs(*out, run.model, run.train, hist)
+}
+
+// trainConfig is what one training run needs besides its seed.
+type trainConfig struct {
+	dataset                     string
+	spec                        flows.Spec
+	steps, batch, nTrain, nHeld int
+	every                       int
+	lr, clip                    float64
+	cosine, fresh               bool
+	onStep                      func(fit.Step) error
+}
+
+// trainRun is one trained model with its data.
+type trainRun struct {
+	model       *flowlib.Model
+	hist        *fit.History
+	std         *datasets.Standardizer
+	train, held [][]float64
+}
+
+// trainOnce trains one model: seed draws the training points (seed), the held-out points (seed+1), the initial
+// weights and the batches (fresh points from seed 1 000 000 + step on), so -seed 1 repeats chapter 5's run. With
+// summary, the model's one-line-per-layer summary is printed first. On a training error the run is returned too,
+// holding the last good parameters.
+func trainOnce(b compute.Backend, c trainConfig, seed uint64, summary bool) (*trainRun, error) {
+	gen := func(n int, seed uint64) ([][]float64, error) { return datasets.Generate(c.dataset, n, seed) }
+	raw, err := gen(c.nTrain, seed)
+	if err != nil {
+		return nil, err
+	}
+	std, err := datasets.FitStandardizer(raw)
+	if err != nil {
+		return nil, err
+	}
+	rawHeld, err := gen(c.nHeld, seed+1)
+	if err != nil {
+		return nil, err
+	}
+	run := &trainRun{std: std, train: std.Transform(raw), held: std.Transform(rawHeld)}
+	if run.model, err = flows.NewModel(b, c.spec); err != nil {
+		return nil, err
+	}
+	if err := run.model.SetInitSeed(int64(seed)); err != nil {
+		return nil, err
+	}
+	if err := run.model.Init(); err != nil {
+		return nil, err
+	}
+	if summary {
+		fmt.Fprintln(stdout, run.model.Summary())
+	}
+	opts := fit.Options{Steps: c.steps, BatchSize: c.batch, LearningRate: c.lr, CosineDecay: c.cosine, ClipNorm: c.clip,
+		Seed: seed, HeldOut: run.held, EvalEvery: c.every, OnStep: c.onStep}
+	if c.fresh {
+		opts.Stream = func(n int, s uint64) ([][]float64, error) {
+			x, err := gen(n, s+1_000_000) // the seeds chapter 5 uses, so -seed 1 repeats its run
+			if err != nil {
+				return nil, err
+			}
+			return std.Transform(x), nil
+		}
+	}
+	run.hist, err = fit.Fit(run.model, run.train, opts)
+	if err != nil {
+		return run, err
+	}
+	return run, nil
+}
+
+// seedTable trains one model per seed and prints, for each, the final training and held-out NLL, then their mean
+// and spread (max − min): how reliably a configuration reaches its number, rather than one lucky run.
+func seedTable(b compute.Backend, c trainConfig, seeds []int) error {
+	fmt.Fprintf(stdout, "%6s %10s %10s %9s\n", "seed", "train NLL", "held-out", "ms/step")
+	var trainNLL, heldNLL []float64
+	for _, s := range seeds {
+		run, err := trainOnce(b, c, uint64(s), false)
+		if err != nil {
+			return fmt.Errorf("seed %d: %w", s, err)
+		}
+		h := run.hist
+		trainNLL, heldNLL = append(trainNLL, h.FinalTrainNLL), append(heldNLL, h.FinalHeldOutNLL)
+		fmt.Fprintf(stdout, "%6d %10.4f %10.4f %9.1f\n", s, h.FinalTrainNLL, h.FinalHeldOutNLL, h.MsPerStep)
+	}
+	stats := func(v []float64) (mean, spread float64) {
+		lo, hi := v[0], v[0]
+		for _, x := range v {
+			mean += x / float64(len(v))
+			lo, hi = min(lo, x), max(hi, x)
+		}
+		return mean, hi - lo
+	}
+	tm, ts := stats(trainNLL)
+	hm, hs := stats(heldNLL)
+	fmt.Fprintf(stdout, "%6s %10.4f %10.4f\n%6s %10.4f %10.4f\n", "mean", tm, hm, "spread", ts, hs)
+	fmt.Fprintf(stdout, "SEEDS_TRAIN_MAX=%.4f\nSEEDS_HELDOUT_MEAN=%.4f\nSEEDS_HELDOUT_SPREAD=%.4f\n", slicesMax(trainNLL), hm, hs)
+	return nil
+}
+
+func slicesMax(v []float64) float64 {
+	m := v[0]
+	for _, x := range v {
+		m = max(m, x)
+	}
+	return m
 }
 
 // writeOutputs saves the trained model first (the expensive result), then each figure. A failure

@@ -11,8 +11,9 @@
 //   - every frame slider (plots.FrameSlider: precomputed frames, a plain range input) changes its
 //     figure when moved;
 //   - every live control (plots.InteractSlider/InteractSelect) ended itself during Run All with a
-//     visible note (it must not hold Run All up); then, run again on its own, it re-renders its
-//     figure in Go when moved, and Done ends it;
+//     visible note (it must not hold Run All up), except one in the last code cell, which nothing
+//     waits behind and which stays live; then, run again on its own (or still live), it
+//     re-renders its figure in Go when moved, and Done ends it;
 //   - a training view (plots.TrainingView) updated in place while its cell ran, and left one final
 //     figure (required in chapter 5, reported elsewhere);
 //   - the page requested nothing from any host but 127.0.0.1, and our code (flowlib's scripts,
@@ -189,6 +190,7 @@ function notebookState() {
     return {
       i, code: true, count: c.model.executionCount,
       waiting: !!prompt && prompt.textContent.indexOf('*') >= 0,
+      live: !!c.node.querySelector('select[id^="flowlib-live-"]:not([disabled]), input[id^="flowlib-live-"]:not([disabled])'),
       outputs: c.model.outputs.toJSON(),
     };
   });
@@ -278,15 +280,23 @@ function progressLines() {
   return res;
 }
 
-async function waitIdle(page, what, timeoutMs, onPoll) {
+// Waits until every code cell has run and the kernel is idle; with allowLive, a cell whose live
+// control is still live counts as finished when no other cell is waiting (a live control ends
+// only when another cell waits, so one in the last code cell stays live after Run All).
+async function waitIdle(page, what, timeoutMs, onPoll, allowLive = false) {
   const deadline = Date.now() + timeoutMs;
   let st = null;
   let idleSince = 0;
   while (Date.now() < deadline) {
     st = await page.evaluate(notebookState);
     if (onPoll) await onPoll();
-    const done = st && st.kernel === 'idle' && st.cells.every((c) => !c.code || (!c.waiting && c.count !== null));
+    const code = st ? st.cells.filter((c) => c.code) : [];
+    const liveRunning = allowLive ? code.filter((c) => c.waiting && c.live) : [];
+    const finished = (c) => !c.waiting && c.count !== null;
+    const done = st && (st.kernel === 'idle' || liveRunning.length === 1) &&
+      code.every((c) => finished(c) || (liveRunning.length === 1 && c === liveRunning[0]));
     if (done) {
+      st.liveAtEnd = liveRunning.map((c) => c.i);
       if (!idleSince) idleSince = Date.now();
       if (Date.now() - idleSince > 1500) return st; // idle for 1.5 s: not between two cells
     } else idleSince = 0;
@@ -352,9 +362,10 @@ async function testNotebook(ctx, nb, index) {
     const t = Date.now();
     await menu(page, 'Run', 'Run All Cells');
     const budget = budgetOf(nb);
-    const st = await waitIdle(page, 'Run All', Math.max(600, 4 * budget) * 1000, watch);
+    const st = await waitIdle(page, 'Run All', Math.max(600, 4 * budget) * 1000, watch, true);
     result.runAll = (Date.now() - t) / 1000;
-    log(`RUN-ALL ${name} ${result.runAll.toFixed(1)} s (headless budget ${budget || '-'} s) at ${elapsed()}`);
+    const liveNote = st.liveAtEnd.length ? `; the live control in the last code cell, ${st.liveAtEnd[0]}, is still live` : '';
+    log(`RUN-ALL ${name} ${result.runAll.toFixed(1)} s (headless budget ${budget || '-'} s)${liveNote} at ${elapsed()}`);
     await page.screenshot({ path: shot('runall') });
 
     for (const e of errorsIn(st)) f(`error output: ${e}`);
@@ -385,7 +396,7 @@ async function testNotebook(ctx, nb, index) {
     for (const [cell, n] of perCell) if (n !== 1) f(`training view in cell ${cell} shows ${n} progress lines, want 1 (the final one)`);
 
     await frameSliders(page, name, shot, f, result);
-    await liveControls(page, name, shot, f, result);
+    await liveControls(page, name, shot, f, result, st.liveAtEnd);
 
     // Anything the page logged by our code: flowlib's scripts and GoNB's gonb_comm.
     const ours = consoleErrors.filter((e) => /flowlib|gonb/i.test(e));
@@ -437,7 +448,7 @@ async function frameSliders(page, name, shot, f, result) {
 
 // Each live control: ended with a note during Run All; then run its cell alone, move it, and see
 // Go re-render the figure; then Done.
-async function liveControls(page, name, shot, f, result) {
+async function liveControls(page, name, shot, f, result, liveAtEnd) {
   const liveCells = await page.evaluate(() => {
     const cells = window.jupyterapp.shell.currentWidget.content.widgets;
     return cells.map((c, i) => (c.node.querySelector('.flowlib-live-ended, [id^="flowlib-live-"]') ? i : -1)).filter((i) => i >= 0);
@@ -449,16 +460,19 @@ async function liveControls(page, name, shot, f, result) {
     const note = await cell.locator('.flowlib-live-ended').first().innerText().catch(() => '');
     const live = await cell.locator('[id^="flowlib-live-"]:is(input, select):not([disabled])').count();
     await cell.screenshot({ path: shot(`live${ci}-after-runall`) });
-    if (live > 0 || !/live control ended so that the next cells could run/.test(note)) {
+    const t = Date.now();
+    if (liveAtEnd.includes(ci)) {
+      // The last code cell: nothing waits behind it, so it stays live; use it as it is.
+      log(`${name}: live control in cell ${ci} (the last code cell) is still live after Run All`);
+    } else if (live > 0 || !/live control ended so that the next cells could run/.test(note)) {
       f(`live control in cell ${ci}: after Run All, want it ended with the note, got ${live} live input(s) and note "${note}"`);
       continue;
+    } else {
+      log(`${name}: live control in cell ${ci} ended during Run All, note: "${note.replace(/\s+/g, ' ')}"`);
+      // Run this cell alone (click its prompt to select it, then Ctrl+Enter: run in place).
+      await cell.locator('.jp-InputPrompt').first().click();
+      await page.keyboard.press('Control+Enter');
     }
-    log(`${name}: live control in cell ${ci} ended during Run All, note: "${note.replace(/\s+/g, ' ')}"`);
-
-    // Run this cell alone (click its prompt to select it, then Ctrl+Enter: run in place).
-    await cell.locator('.jp-InputPrompt').first().click();
-    const t = Date.now();
-    await page.keyboard.press('Control+Enter');
     const input = cell.locator('[id^="flowlib-live-"]:is(input, select):not([disabled])').first();
     try {
       await input.waitFor({ state: 'visible', timeout: 120000 });
@@ -494,7 +508,7 @@ async function liveControls(page, name, shot, f, result) {
           return img && img.getAttribute('src') !== b && img.complete && img.naturalWidth > 0;
         }, { c: ci, b: before }, { timeout: 180000, polling: 250 });
         prev = await figure();
-        log(`${name}: live control in cell ${ci}: ${value} → ${newValue}, Go re-rendered the figure (${hash(before)} → ${hash(prev.src)}) ${((Date.now() - t) / 1000).toFixed(1)} s after the cell started`);
+        log(`${name}: live control in cell ${ci}: ${value} → ${newValue}, Go re-rendered the figure (${hash(before)} → ${hash(prev.src)}) at +${((Date.now() - t) / 1000).toFixed(1)} s`);
       } catch (e) {
         f(`live control in cell ${ci}: the figure did not change within 180 s of moving it ${value} → ${newValue}`);
         ok = false;
@@ -532,6 +546,15 @@ async function main() {
   const results = [];
   let server = null;
   let browser = null;
+  for (const sig of ['SIGINT', 'SIGTERM']) {
+    process.once(sig, async () => {
+      log(`${sig}: stopping JupyterLab and the kernels`);
+      if (browser) await browser.close().catch(() => {});
+      await stopServer(server, port, token);
+      if (!args.keep) fs.rmSync(ws, { recursive: true, force: true });
+      process.exit(130);
+    });
+  }
   try {
     const s = await startServer(jupyter, ws, port, token, path.join(outDir, 'server.log'));
     server = s.proc;

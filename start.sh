@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts the notebooks: runs kernel-setup/setup.sh (quick when everything is installed), then
-# JupyterLab if installed, else the classic Notebook, serving notebooks/ on 127.0.0.1 with a token.
+# JupyterLab, serving notebooks/ on 127.0.0.1 with a token, and prints its /lab URL.
 #
 # Usage: ./start.sh [--port N] [--no-setup]
 #
@@ -33,7 +33,7 @@ if [[ $SETUP == 1 ]]; then
 fi
 
 JUPYTER="$(flows_jupyter)"
-[[ -n "$JUPYTER" ]] || { echo "start.sh: Jupyter is not installed; run ./kernel-setup/setup.sh" >&2; exit 1; }
+flows_jupyter_complete "$JUPYTER" || { echo "start.sh: JupyterLab 4 is not installed; run ./kernel-setup/setup.sh" >&2; exit 1; }
 
 BIND="${FLOWS_BIND:-127.0.0.1}"
 TOKEN="${FLOWS_TOKEN:-}"
@@ -48,16 +48,12 @@ ROOT_FLAG=()
 [[ "$(id -u)" == 0 ]] && ROOT_FLAG=(--allow-root) # Jupyter refuses to run as root without it.
 
 # port_retries=0: fail if the port is taken rather than silently move to another one, which
-# would make the URL below wrong.
-if "$JUPYTER" lab --version >/dev/null 2>&1; then
-  APP=(lab --ServerApp.ip="$BIND" --ServerApp.port="$PORT" --ServerApp.port_retries=0
-    --ServerApp.root_dir="$PWD/notebooks" --no-browser)
-  URL="http://127.0.0.1:$PORT/lab?token=$TOKEN"
-else
-  APP=(notebook --NotebookApp.ip="$BIND" --NotebookApp.port="$PORT" --NotebookApp.port_retries=0
-    --notebook-dir="$PWD/notebooks" --no-browser)
-  URL="http://127.0.0.1:$PORT/tree?token=$TOKEN"
-fi
+# would make the URL below wrong. news_url/check_for_updates_class: JupyterLab would otherwise
+# offer to fetch news and update checks from the internet.
+APP=(lab --ServerApp.ip="$BIND" --ServerApp.port="$PORT" --ServerApp.port_retries=0
+  --ServerApp.root_dir="$PWD/notebooks" --no-browser
+  --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate)
+URL="http://127.0.0.1:$PORT/lab?token=$TOKEN"
 
 cat <<EOF
 

@@ -8,7 +8,9 @@
 #                     itself reports success on it) and a notebook over its wall-time budget
 #   6. notebooks-go   nbrun notebooks/*.ipynb on pure Go (declared checks, no errors, budgets)
 #   7. notebooks-xla  the same on XLA CPU, with the same declared checks
-#   8. browser        tools/browsertest: the plots demo in a real Chromium (figures, sliders, live control)
+#   8. browser        tools/browsertest: every notebook in JupyterLab in a real Chromium: Run All
+#                     (timed, one "RUN-ALL" line each), figures, frame sliders, live controls, the
+#                     training view, no error output, no request off 127.0.0.1
 #
 # Usage: ./test.sh [--no-setup] [--no-notebooks] [--no-browser]
 # Outputs (executed notebooks, reports, screenshots) go to $FLOWS_TEST_OUT, default a temp dir.
@@ -23,7 +25,7 @@ for arg in "$@"; do
     --no-setup) SETUP=0 ;;
     --no-notebooks) NOTEBOOKS=0 ;;
     --no-browser) BROWSER=0 ;;
-    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "test.sh: unknown option $arg (try --help)" >&2; exit 2 ;;
   esac
 done

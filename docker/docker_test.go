@@ -486,7 +486,7 @@ func TestJupyterConstraintsPinned(t *testing.T) {
 			continue
 		}
 		name, version, ok := strings.Cut(line, "==")
-		if !ok || !regexp.MustCompile(`^\d+(\.\d+)+$`).MatchString(version) {
+		if !ok || !regexp.MustCompile(`^\d+(\.\d+)+(\.post\d+)?$`).MatchString(version) {
 			t.Errorf("%q: want name==X.Y.Z", line)
 		}
 		pinned[name] = true

@@ -4,7 +4,7 @@
 #
 # FLOWS_REPO      repository root (absolute)
 # flows_find_go   puts a Go toolchain on PATH if one is in a usual place; fails otherwise
-# flows_jupyter   prints the jupyter command to use (PATH, or the venv setup.sh made), or nothing
+# flows_jupyter   prints the jupyter command to use (the venv setup.sh made, or a JupyterLab 4 on PATH), or nothing
 # flows_gobin     prints the folder `go install` writes to
 
 FLOWS_REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -70,18 +70,31 @@ flows_version_ge() {
   return 0
 }
 
+# The PyPI packages setup.sh installs, and the file that pins them and every dependency (shared
+# with the Docker image, which sets PIP_CONSTRAINT to it as well).
+# shellcheck disable=SC2034 # used by setup.sh
+FLOWS_JUPYTER_PACKAGES=(jupyterlab notebook nbconvert nbclient)
+FLOWS_JUPYTER_CONSTRAINTS="$FLOWS_REPO/docker/jupyter-constraints.txt"
+
+# The version the constraints file pins for a package, e.g. flows_pinned jupyterlab -> 4.6.6.
+flows_pinned() { awk -F'==' -v p="$1" 'tolower($1) == p { print $2; exit }' "$FLOWS_JUPYTER_CONSTRAINTS"; }
+
+# The venv's jupyter comes first: a `jupyter` on PATH may be another install (Debian's classic
+# Notebook 6, say) that the notebooks are not tested with. A PATH jupyter is used only when it
+# has JupyterLab 4 (a Homebrew or conda install, or the Docker image, whose venv is on PATH).
 flows_jupyter() {
-  if command -v jupyter >/dev/null 2>&1; then
-    command -v jupyter
-  elif [[ -x "$FLOWS_JUPYTER_VENV/bin/jupyter" ]]; then
+  local j
+  if [[ -x "$FLOWS_JUPYTER_VENV/bin/jupyter" ]]; then
     printf '%s\n' "$FLOWS_JUPYTER_VENV/bin/jupyter"
+  elif j="$(command -v jupyter 2>/dev/null)" && [[ "$("$j" lab --version 2>/dev/null)" == 4.* ]]; then
+    printf '%s\n' "$j"
   fi
 }
 
-# 0 when the given jupyter has a server (lab or classic notebook) and nbconvert.
+# 0 when the given jupyter has JupyterLab 4 and nbconvert.
 flows_jupyter_complete() {
   local j="$1"
   [[ -n "$j" ]] || return 1
-  { "$j" lab --version || "$j" notebook --version; } >/dev/null 2>&1 || return 1
+  [[ "$("$j" lab --version 2>/dev/null)" == 4.* ]] || return 1
   "$j" nbconvert --version >/dev/null 2>&1
 }

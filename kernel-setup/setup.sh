@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything the notebooks need, on Debian/Ubuntu or macOS with Go already installed:
-# GoNB (the Go Jupyter kernel, at the version go.mod pins), goimports, gopls, Jupyter, the kernel
-# registration, and a warm Go build cache. Safe to re-run: each step checks first, and the
+# GoNB (the Go Jupyter kernel, at the version go.mod pins), goimports, gopls, JupyterLab 4 (from
+# PyPI, at the versions docker/jupyter-constraints.txt pins), the kernel registration, and a warm
+# Go build cache. It works from an empty Jupyter state (a fresh HOME or JUPYTER_DATA_DIR). Safe to re-run: each step checks first, and the
 # output says what was done and what was skipped.
 #
 # Usage: kernel-setup/setup.sh [--with-browser | --with-test-tools] [--with-xla-cpu] [--no-jupyter] [--no-warm]
@@ -15,12 +16,13 @@
 #   --no-warm       skip warming the Go build cache
 #
 # Environment: FLOWS_GONB_VERBOSE=1 keeps GoNB's own log on the kernel's stderr (off by default:
-# it floods the notebook server's console); FLOWS_JUPYTER_VENV where a PyPI JupyterLab goes.
+# it floods the notebook server's console); FLOWS_JUPYTER_VENV where JupyterLab goes (default
+# <jupyter data dir>/flows-venv); JUPYTER_DATA_DIR as Jupyter reads it.
 #
-# It writes only to the Go bin folder (go install), the Jupyter kernel folder
-# (<jupyter data dir>/kernels/gonb), the Go caches, tools/browsertest/node_modules, ~/.local/lib/go-xla
-# (--with-xla-cpu), and - only when
-# something is missing and root or sudo is available - system packages through apt-get.
+# It writes only to the Go bin folder (go install), the JupyterLab venv, the Jupyter kernel folder
+# (<jupyter data dir>/kernels/gonb), the Go caches, pip's cache, tools/browsertest/node_modules,
+# ~/.local/lib/go-xla (--with-xla-cpu), and - only when something is missing and root or sudo is
+# available - system packages (apt-get).
 # The Docker image runs this same script: keep install logic here and nowhere else.
 set -euo pipefail
 
@@ -116,49 +118,61 @@ install_tool goimports golang.org/x/tools golang.org/x/tools/cmd/goimports@v0.52
 install_tool gopls golang.org/x/tools/gopls golang.org/x/tools/gopls@v0.23.0 # v0.24 needs Go 1.27
 
 # ---------------------------------------------------------------------------------------------
-# 3. Jupyter: a notebook server (JupyterLab, or the classic Notebook) and nbconvert.
-pypi_reachable() {
-  if command -v curl >/dev/null 2>&1; then
-    curl -fsS -m 5 -o /dev/null https://pypi.org/simple/pip/ 2>/dev/null
-  else
-    python3 -c 'import urllib.request; urllib.request.urlopen("https://pypi.org/simple/pip/", timeout=5)' 2>/dev/null
-  fi
-}
+# 3. Jupyter: JupyterLab 4 (the one front end the notebooks are tested with; Notebook 7 comes
+# along) and nbconvert, from PyPI into a venv, at the versions docker/jupyter-constraints.txt
+# pins for them and for every dependency. There is no fallback to a distribution's classic
+# Notebook 6: it is a different front end the tests do not drive (see the README).
+LAB_WANT="$(flows_pinned jupyterlab)"
+[[ -n "$LAB_WANT" ]] || flows_die "$FLOWS_JUPYTER_CONSTRAINTS does not pin jupyterlab"
+
+venv_python_ok() { python3 -c 'import venv, ensurepip' 2>/dev/null; }
 
 install_jupyter() {
-  if command -v python3 >/dev/null 2>&1 && python3 -c 'import venv, ensurepip' 2>/dev/null && pypi_reachable; then
-    flows_say "PyPI is reachable: installing JupyterLab into $FLOWS_JUPYTER_VENV"
-    python3 -m venv "$FLOWS_JUPYTER_VENV"
-    "$FLOWS_JUPYTER_VENV/bin/python" -m pip install -q --upgrade pip
-    "$FLOWS_JUPYTER_VENV/bin/python" -m pip install -q jupyterlab nbconvert nbclient
-    flows_did "installed JupyterLab in $FLOWS_JUPYTER_VENV (start.sh and test.sh find it there)"
-    return 0
-  fi
-  flows_say "PyPI not reachable (or python3 venv missing): trying the distribution's packages"
-  # Debian 12 has no JupyterLab package: the classic Notebook 6.4 is what it offers.
-  if apt_install jupyter-notebook jupyter-nbconvert python3-nbclient; then
-    flows_did "installed Jupyter Notebook + nbconvert + nbclient (apt-get)"
-    return 0
-  fi
-  if [[ "$OS" == Darwin ]] && command -v brew >/dev/null 2>&1; then
-    brew install jupyterlab && { flows_did "installed JupyterLab (brew)"; return 0; }
-  fi
-  flows_die "could not install Jupyter. Install it yourself, then re-run this script:
-    python3 -m pip install jupyterlab nbconvert nbclient      (any OS, with PyPI access)
-    sudo apt-get install jupyter-notebook jupyter-nbconvert python3-nbclient   (Debian/Ubuntu)
-    brew install jupyterlab                                   (macOS)"
+  command -v python3 >/dev/null 2>&1 || apt_install python3 python3-venv ||
+    flows_die "python3 is missing: install Python 3.9 or newer (Debian: apt-get install python3 python3-venv)"
+  venv_python_ok || apt_install python3-venv ||
+    flows_die "python3 cannot make a virtualenv (no ensurepip): install python3-venv (Debian/Ubuntu) and re-run"
+  flows_say "installing JupyterLab $LAB_WANT from PyPI into $FLOWS_JUPYTER_VENV (pinned by docker/jupyter-constraints.txt)"
+  [[ -x "$FLOWS_JUPYTER_VENV/bin/python" ]] || python3 -m venv "$FLOWS_JUPYTER_VENV"
+  # pip's own settings (PIP_INDEX_URL for a mirror, a proxy, certificates) apply as usual.
+  "$FLOWS_JUPYTER_VENV/bin/python" -m pip install -q -c "$FLOWS_JUPYTER_CONSTRAINTS" "${FLOWS_JUPYTER_PACKAGES[@]}" ||
+    flows_die "pip could not install JupyterLab from PyPI. With no access to PyPI, point pip at a mirror
+  (PIP_INDEX_URL=...) or install JupyterLab 4 and nbconvert yourself, put 'jupyter' on PATH, and re-run."
+  flows_did "installed JupyterLab $LAB_WANT, Notebook $(flows_pinned notebook), nbconvert $(flows_pinned nbconvert) in $FLOWS_JUPYTER_VENV"
 }
 
 JUPYTER="$(flows_jupyter)"
-if flows_jupyter_complete "$JUPYTER"; then
-  flows_skip "Jupyter already installed: $JUPYTER ($("$JUPYTER" lab --version 2>/dev/null | sed 's/^/lab /' || "$JUPYTER" notebook --version 2>/dev/null | sed 's/^/notebook /'))"
+LAB_HAVE=""
+[[ -n "$JUPYTER" ]] && LAB_HAVE="$("$JUPYTER" lab --version 2>/dev/null || true)"
+if [[ -n "$JUPYTER" && "$JUPYTER" != "$FLOWS_JUPYTER_VENV/bin/jupyter" ]] && flows_jupyter_complete "$JUPYTER"; then
+  # Someone else's JupyterLab 4 on PATH (Homebrew, conda, the Docker image's venv): use it as it is.
+  flows_skip "Jupyter already installed: $JUPYTER (JupyterLab $LAB_HAVE; the tested version is $LAB_WANT)"
+elif [[ "$LAB_HAVE" == "$LAB_WANT" ]] && flows_jupyter_complete "$JUPYTER"; then
+  flows_skip "JupyterLab $LAB_HAVE already in $FLOWS_JUPYTER_VENV"
 elif [[ $WITH_JUPYTER == 1 ]]; then
   install_jupyter
-  hash -r
   JUPYTER="$(flows_jupyter)"
-  flows_jupyter_complete "$JUPYTER" || flows_die "Jupyter was installed but 'jupyter notebook/lab' or 'jupyter nbconvert' still does not run"
+  flows_jupyter_complete "$JUPYTER" || flows_die "JupyterLab was installed but '$JUPYTER lab' or 'nbconvert' does not run"
 else
   flows_skip "Jupyter install (--no-jupyter)"
+fi
+
+# JupyterLab's defaults that reach out to the internet or interrupt a first start: the news and
+# update check (asked as a pop-up on the first start) and the extension manager (queries PyPI).
+# Overrides in the venv apply to every user of this JupyterLab, from an empty Jupyter state too.
+if [[ -n "$JUPYTER" && "$JUPYTER" == "$FLOWS_JUPYTER_VENV/bin/jupyter" ]]; then
+  OVERRIDES_DIR="$FLOWS_JUPYTER_VENV/share/jupyter/lab/settings"
+  OVERRIDES='{
+  "@jupyterlab/apputils-extension:notification": {"checkForUpdates": false, "fetchNews": "false"},
+  "@jupyterlab/extensionmanager-extension:plugin": {"enabled": false}
+}'
+  if [[ -f "$OVERRIDES_DIR/overrides.json" && "$(cat "$OVERRIDES_DIR/overrides.json")" == "$OVERRIDES" ]]; then
+    flows_skip "JupyterLab settings overrides already in $OVERRIDES_DIR"
+  else
+    mkdir -p "$OVERRIDES_DIR"
+    printf '%s\n' "$OVERRIDES" >"$OVERRIDES_DIR/overrides.json"
+    flows_did "JupyterLab settings: no news or update check, no extension manager ($OVERRIDES_DIR/overrides.json)"
+  fi
 fi
 
 # ---------------------------------------------------------------------------------------------

@@ -23,9 +23,11 @@
 // Interactivity comes in two kinds:
 //   - [FrameSlider] embeds precomputed frames and an HTML range slider with a small inline script
 //     in the figure itself: it works in a live notebook and in exported HTML, with no kernel.
-//   - [InteractSlider] and [InteractSelect] recompute a figure in Go when a control moves. When no
-//     browser front end answers (headless nbconvert execution, FLOWLIB_HEADLESS=1, or not running in
-//     GoNB), they render a static figure for the default value and return within seconds.
+//   - [InteractSlider] and [InteractSelect] recompute a figure in Go when a control moves. The
+//     control lives while its cell runs and ends itself, with a note, as soon as another cell of
+//     the notebook is waiting (so Run All never waits behind it); run its cell again to use it.
+//     When no browser front end answers (headless nbconvert execution, FLOWLIB_HEADLESS=1, or not
+//     running in GoNB), they render a static figure for the default value and return within seconds.
 //
 // [TrainingView] shows a progress line and a loss curve that update in place while a cell trains,
 // and prints plain-text progress lines when not running in a notebook.

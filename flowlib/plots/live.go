@@ -6,6 +6,7 @@ import (
 	"html"
 	"math"
 	"os"
+	"os/signal"
 	"strings"
 	"time"
 
@@ -31,6 +32,13 @@ func Headless() bool {
 
 // Interaction is a live control — an integer slider or a select — whose value recomputes a
 // figure in Go. Create one with [InteractSlider] or [InteractSelect], then call [Interaction.Run].
+//
+// A control is live only while its cell runs: GoNB runs a cell as a Go program and runs one cell
+// at a time, so the program must keep running (the cell busy) to answer the control, and it ends
+// with the cell. That is why a control ends itself as soon as the notebook has another cell
+// waiting to run (Run All, or the student running another cell): Run All never waits behind a
+// control. An ended control leaves the last figure and a note saying why it ended; running its
+// cell again makes it live again.
 type Interaction struct {
 	label          string
 	min, max       int
@@ -65,12 +73,31 @@ func (in *Interaction) ConnectTimeout(d time.Duration) *Interaction { in.connect
 // (default 10 minutes). The "Done" button beside the control ends it at once.
 func (in *Interaction) IdleTimeout(d time.Duration) *Interaction { in.idleTimeout = d; return in }
 
-// doneValue is sent by the "Done" button on the control's address.
-const doneValue = math.MinInt32
+// Values the control's script sends on its address besides slider positions.
+const (
+	doneValue  = math.MinInt32     // the "Done" button
+	yieldValue = math.MinInt32 + 1 // another cell of the notebook is waiting to run
+)
+
+// Notes that replace an ended control; the browser test looks for the words "live control ended".
+const (
+	noteDone     = "live control ended: Done was pressed. Run this cell again to use it"
+	noteYield    = "live control ended so that the next cells could run (GoNB runs one cell at a time). Run this cell again to use it"
+	noteIdle     = "live control ended after being idle. Run this cell again to use it"
+	noteStopped  = "live control ended: the kernel was interrupted"
+	noteNoFront  = "static figure: no live notebook front end"
+	noteHeadless = "static figure: " + HeadlessEnv + " is set"
+)
 
 // Run renders the figure for the initial value and shows it, then keeps the control live until
-// the user presses "Done" or IdleTimeout passes with no change, and returns the last figure.
-// The cell is busy while the control is live.
+// the user presses "Done", another cell of the notebook is waiting to run, the kernel is
+// interrupted, or IdleTimeout passes with no change; then it replaces the control by a note saying
+// which, and returns the last figure. The cell is busy while the control is live.
+//
+// "Another cell waiting" is read in the browser, from the notebook's own cells: a code cell other
+// than this one whose prompt shows [*] (queued or running), in JupyterLab 4, Notebook 7 and the
+// classic Notebook. Where the script finds no notebook around the control (another front end),
+// only Done, an interrupt and IdleTimeout end it.
 //
 // It never blocks without a front end: outside GoNB it only renders and returns the figure (save
 // it with [Figure.Save]); with FLOWLIB_HEADLESS set it shows the static figure and returns; and if
@@ -102,45 +129,58 @@ func (in *Interaction) Run() (*Figure, error) {
 	figID := "flowlib_live_fig_" + uid
 	gonbui.UpdateHTML(figID, fig.HTML())
 	if Headless() {
-		gonbui.DisplayHTML(in.staticNote("static figure: " + HeadlessEnv + " is set"))
+		gonbui.DisplayHTML(in.staticNote(noteHeadless))
 		return fig, nil
 	}
 
 	ctlID, address, htmlID := "flowlib_live_ctl_"+uid, "/flowlib/live/"+uid, "flowlib-live-"+uid
 	values := comms.Listen[int](address).LatestOnly()
 	defer values.Close()
+	// The kernel's interrupt (the stop button) reaches the cell's program as SIGINT: end the control
+	// with a note instead of dying with "signal: interrupt".
+	interrupted := make(chan os.Signal, 1)
+	signal.Notify(interrupted, os.Interrupt)
+	defer signal.Stop(interrupted)
 	gonbui.UpdateHTML(ctlID, in.controlHTML(htmlID))
 	// TransientJavascript waits for GoNB (gonbui.Sync), which waits up to 3 s for its websocket
 	// to the browser: run it aside and count the connect timeout from now.
 	go dom.TransientJavascript(in.controlJS(htmlID, address))
-	select {
-	case v := <-values.C:
-		if v == doneValue {
-			gonbui.UpdateHTML(ctlID, in.staticNote("control closed"))
-			return fig, nil
-		}
-		if v != in.value {
-			fig = in.update(figID, v, fig)
-		}
-	case <-time.After(in.connectTimeout):
-		gonbui.UpdateHTML(ctlID, in.staticNote("static figure: no live notebook front end"))
+	end := func(note string) (*Figure, error) {
+		gonbui.UpdateHTML(ctlID, in.staticNote(note))
 		return fig, nil
 	}
-
+	connect := time.NewTimer(in.connectTimeout)
+	defer connect.Stop()
 	idle := time.NewTimer(in.idleTimeout)
 	defer idle.Stop()
+	connected := false
 	for {
+		var timeout <-chan time.Time
+		if connected {
+			timeout = idle.C
+		} else {
+			timeout = connect.C
+		}
 		select {
 		case v := <-values.C:
-			if v == doneValue {
-				gonbui.UpdateHTML(ctlID, in.staticNote("control closed"))
-				return fig, nil
+			switch v {
+			case doneValue:
+				return end(noteDone)
+			case yieldValue:
+				return end(noteYield)
 			}
-			fig = in.update(figID, v, fig)
+			if max(in.min, min(in.max, v)) != in.value { // "input" and "change" both send a value
+				fig = in.update(figID, v, fig)
+			}
+			connected = true
 			idle.Reset(in.idleTimeout)
-		case <-idle.C:
-			gonbui.UpdateHTML(ctlID, in.staticNote("control closed after being idle"))
-			return fig, nil
+		case <-interrupted:
+			return end(noteStopped)
+		case <-timeout:
+			if !connected {
+				return end(noteNoFront)
+			}
+			return end(noteIdle)
 		}
 	}
 }
@@ -172,9 +212,10 @@ func (in *Interaction) valueText(v int) string {
 
 const controlStyle = `font-family:sans-serif;font-size:14px;margin:4px 0;display:flex;align-items:center;gap:10px`
 
-// staticNote replaces the control once it is no longer live.
+// staticNote replaces the control once it is no longer live (class flowlib-live-ended).
 func (in *Interaction) staticNote(why string) string {
-	return fmt.Sprintf(`<div style="%s"><span>%s = <b>%s</b></span><span style="color:#777">(%s)</span></div>`,
+	return fmt.Sprintf(`<div class="flowlib-live-ended" style="%s"><span>%s = <b>%s</b></span>`+
+		`<span style="color:#555;background:#f2f2f2;border-left:3px solid #999;padding:2px 6px">%s</span></div>`,
 		controlStyle, html.EscapeString(in.label), html.EscapeString(in.valueText(in.value)), html.EscapeString(why))
 }
 
@@ -196,11 +237,14 @@ func (in *Interaction) controlHTML(htmlID string) string {
 			htmlID, in.min, in.max, in.value)
 	}
 	return fmt.Sprintf(`<div style="%s"><label for="%s">%s</label>%s<span id="%s-value" style="font-family:monospace">%s</span>`+
-		`<button id="%s-done" title="stop the live control and let the cell finish">Done</button></div>`,
+		`<button id="%s-done" title="end the live control and let the cell finish">Done</button></div>`,
 		controlStyle, htmlID, html.EscapeString(in.label), input, htmlID, html.EscapeString(in.valueText(in.value)), htmlID)
 }
 
-// controlJS wires the control to the Go program through GoNB's gonb_comm websocket.
+// controlJS wires the control to the Go program through GoNB's gonb_comm websocket, and ends it
+// (yieldValue) when another code cell of the same notebook is queued or running: its prompt
+// shows [*]. The selectors cover JupyterLab 4 and Notebook 7 (.jp-Notebook, .jp-CodeCell,
+// .jp-InputPrompt) and the classic Notebook (#notebook-container, .code_cell, .input_prompt).
 func (in *Interaction) controlJS(htmlID, address string) string {
 	names, _ := json.Marshal(in.options)
 	return fmt.Sprintf(`(function () {
@@ -210,15 +254,37 @@ func (in *Interaction) controlJS(htmlID, address string) string {
   var gc = globalThis.gonb_comm;
   if (!el || !gc) { console.error("flowlib: live control %[1]s cannot reach GoNB"); return; }
   var names = %[3]s;
+  var ended = false;
   function send(v) { gc.send(%[2]q, v); }
+  function end(v) {
+    if (ended) { return; }
+    ended = true; el.disabled = true; done.disabled = true; send(v);
+  }
   function changed() {
+    if (ended) { return; }
     var v = parseInt(el.value, 10);
     out.textContent = names ? names[v] : String(v);
     send(v);
   }
   el.addEventListener("input", changed);
   el.addEventListener("change", changed);
-  done.addEventListener("click", function () { el.disabled = true; done.disabled = true; send(%[4]d); });
+  done.addEventListener("click", function () { end(%[4]d); });
   send(parseInt(el.value, 10));
-})();`, htmlID, address, names, doneValue)
+  var cell = el.closest(".jp-CodeCell, .code_cell");
+  var notebook = el.closest(".jp-Notebook, #notebook-container");
+  if (!cell || !notebook) { return; }
+  function othersWaiting() {
+    var cells = notebook.querySelectorAll(".jp-CodeCell, .code_cell");
+    for (var i = 0; i < cells.length; i++) {
+      if (cells[i] === cell) { continue; }
+      var p = cells[i].querySelector(".jp-InputPrompt, .input_prompt");
+      if (p && p.textContent.indexOf("[*]") >= 0) { return true; }
+    }
+    return false;
+  }
+  var timer = setInterval(function () {
+    if (ended || !document.body.contains(el)) { clearInterval(timer); return; }
+    if (othersWaiting()) { clearInterval(timer); end(%[5]d); }
+  }, 300);
+})();`, htmlID, address, names, doneValue, yieldValue)
 }

@@ -2,6 +2,7 @@ package plots
 
 import (
 	"bytes"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -258,6 +259,26 @@ func TestInteractionOutsideNotebook(t *testing.T) {
 	}
 	if _, err := InteractSelect("x", []string{"a", "b"}, 1, render).Run(); err != nil {
 		t.Errorf("select: %v", err)
+	}
+}
+
+// The browser test drives the script itself (tools/browsertest); this pins what it relies on:
+// the script ends the control with yieldValue when another cell's prompt shows [*], and the
+// note that replaces an ended control is marked and says how to get the control back.
+func TestLiveControlScriptYields(t *testing.T) {
+	in := InteractSlider("layers", 0, 8, 2, func(int) (*Figure, error) { return nil, nil })
+	js := in.controlJS("flowlib-live-x", "/flowlib/live/x")
+	for _, want := range []string{fmt.Sprint(yieldValue), fmt.Sprint(doneValue), `"[*]"`,
+		".jp-Notebook", ".jp-CodeCell", ".jp-InputPrompt", "#notebook-container", ".input_prompt"} {
+		if !strings.Contains(js, want) {
+			t.Errorf("control script lacks %q", want)
+		}
+	}
+	note := in.staticNote(noteYield)
+	for _, want := range []string{`class="flowlib-live-ended"`, "layers = <b>2</b>", "Run this cell again"} {
+		if !strings.Contains(note, want) {
+			t.Errorf("ended note lacks %q: %s", want, note)
+		}
 	}
 }
 

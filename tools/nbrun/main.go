@@ -177,9 +177,7 @@ func findJupyter(flagValue string) (string, error) {
 			return c, nil
 		}
 	}
-	if p, err := exec.LookPath("jupyter"); err == nil {
-		return p, nil
-	}
+	// The venv setup.sh made comes first: a jupyter on PATH may be another install.
 	venv := os.Getenv("FLOWS_JUPYTER_VENV")
 	if venv == "" {
 		if dir := os.Getenv("JUPYTER_DATA_DIR"); dir != "" {
@@ -196,6 +194,9 @@ func findJupyter(flagValue string) (string, error) {
 		if _, err := os.Stat(p); err == nil {
 			return p, nil
 		}
+	}
+	if p, err := exec.LookPath("jupyter"); err == nil {
+		return p, nil
 	}
 	return "", fmt.Errorf("jupyter not found: run kernel-setup/setup.sh, or pass -jupyter")
 }

@@ -37,7 +37,7 @@ for arg in "$@"; do
     --with-xla-cpu) WITH_XLA_CPU=1 ;;
     --no-jupyter) WITH_JUPYTER=0 ;;
     --no-warm) WARM=0 ;;
-    -h|--help) sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) flows_die "unknown option $arg (try --help)" ;;
   esac
 done

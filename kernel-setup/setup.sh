@@ -122,6 +122,12 @@ pypi_reachable() {
 }
 
 install_jupyter() {
+  # A fresh Debian/Ubuntu has no python3 (minimal installs) or no venv module (python3-venv is a
+  # separate package): install them when PyPI can be reached, so JupyterLab comes from PyPI, as in the
+  # Docker image, rather than the distribution's older classic Notebook.
+  if ! { command -v python3 >/dev/null 2>&1 && python3 -c 'import venv, ensurepip' 2>/dev/null; } && pypi_reachable; then
+    if apt_install python3 python3-venv; then hash -r; fi
+  fi
   if command -v python3 >/dev/null 2>&1 && python3 -c 'import venv, ensurepip' 2>/dev/null && pypi_reachable; then
     flows_say "PyPI is reachable: installing JupyterLab into $FLOWS_JUPYTER_VENV"
     python3 -m venv "$FLOWS_JUPYTER_VENV"

@@ -92,7 +92,7 @@ else
 fi
 
 if [[ $BROWSER == 1 ]]; then
-  step browser node tools/browsertest/browsertest.js --out "$OUT/browser"
+  step browser "$(flows_node)" tools/browsertest/browsertest.js --out "$OUT/browser"
 else
   skip browser --no-browser
 fi

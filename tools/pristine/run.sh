@@ -29,6 +29,10 @@
 # run ends, however it ends (even `kill -9`), and the PID namespace kills every process the suite left.
 # The trap then only has to delete the folder, after checking nothing is still mounted under it.
 #
+# The suite's image step (docker/build.sh) then installs and runs podman inside the root, on the host's
+# network namespace: do not run podman containers on the host at the same time (both would use podman's
+# default bridge, cni-podman0, with separate address books).
+#
 # TLS: these machines re-sign TLS with their own CA. The bound bundle serves Go, git and curl; pip and
 # npm use their own CA lists, so the host's CA-bundle variables (PIP_CERT, NODE_EXTRA_CA_CERTS,
 # SSL_CERT_FILE, ...) are passed through when set, and nothing else from the host's environment.
@@ -74,6 +78,7 @@ cleanup() {
   elif [[ $KEEP == 1 ]]; then
     say "kept the root: $ROOT"
   else
+    say "deleting the root $ROOT"
     rm -rf --one-file-system "$ROOT"
     rm -f "$ROOT.debootstrap.log"
   fi

@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Runs every test, stopping at the first failure:
-#   1. setup     kernel-setup/setup.sh --with-test-tools (installs what is missing; quick otherwise)
-#   2. vet       gofmt -l (must list nothing), go vet ./...
-#   3. unit      go test ./...
-#   4. negative  nbrun on fixtures that must FAIL: a cell that panics at run time (nbconvert
-#                itself reports success on it) and a notebook over its wall-time budget
-#   5. notebooks go run ./tools/nbrun notebooks/*.ipynb (declared checks, no errors, budgets)
-#   6. browser   tools/browsertest: the plots demo in a real Chromium (figures, sliders, live control)
-#   7. image     docker/build.sh: builds the classroom image (PJRT=none) with docker or podman and
-#                smoke-tests it (token, uid, loopback port, every notebook offline); skipped when no
-#                container engine is available or can be installed
+#   1. setup          kernel-setup/setup.sh --with-test-tools --with-xla-cpu (installs what is missing)
+#   2. vet            gofmt -l (must list nothing), go vet ./...
+#   3. unit-go        go test ./... on the pure-Go backend (GOMLX_BACKEND=go:parallelism=-1)
+#   4. unit-xla       go test ./flowlib/... on XLA CPU (GOMLX_BACKEND=xla:cpu)
+#   5. negative       nbrun on fixtures that must FAIL: a cell that panics at run time (nbconvert
+#                     itself reports success on it) and a notebook over its wall-time budget
+#   6. notebooks-go   nbrun notebooks/*.ipynb on pure Go (declared checks, no errors, budgets)
+#   7. notebooks-xla  the same on XLA CPU, with the same declared checks
+#   8. browser        tools/browsertest: the plots demo in a real Chromium (figures, sliders, live control)
+#   9. image          docker/build.sh: builds the classroom image (PJRT=none) with docker or podman and
+#                     smoke-tests it (token, uid, loopback port, every notebook offline); skipped when
+#                     no container engine is available or can be installed
 #
 # Usage: ./test.sh [--no-setup] [--no-notebooks] [--no-browser] [--no-image]
 # Outputs (executed notebooks, reports, screenshots) go to $FLOWS_TEST_OUT, default a temp dir.
@@ -25,7 +27,7 @@ for arg in "$@"; do
     --no-notebooks) NOTEBOOKS=0 ;;
     --no-browser) BROWSER=0 ;;
     --no-image) IMAGE=0 ;;
-    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "test.sh: unknown option $arg (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -56,7 +58,7 @@ step() { # name command...
 skip() { SKIPPED=$((SKIPPED + 1)); echo; echo "=== test.sh: $1 skipped ($2)"; }
 
 if [[ $SETUP == 1 ]]; then
-  step setup bash ./kernel-setup/setup.sh --with-test-tools
+  step setup bash ./kernel-setup/setup.sh --with-test-tools --with-xla-cpu
 else
   skip setup --no-setup
 fi
@@ -74,7 +76,10 @@ gofmt_clean() { # lists unformatted Go files and fails if there are any
 }
 step gofmt gofmt_clean
 step vet go vet ./...
-step unit go test ./...
+# Both backends, named explicitly: with the XLA plugin installed, flowlib would pick XLA by itself.
+GO_BACKEND=go:parallelism=-1 XLA_BACKEND=xla:cpu
+step unit-go env GOMLX_BACKEND=$GO_BACKEND go test ./...
+step unit-xla env GOMLX_BACKEND=$XLA_BACKEND go test ./flowlib/...
 
 # Build the runner once; `go run` per step would relink it each time.
 go build -o "$OUT/nbrun" ./tools/nbrun
@@ -90,7 +95,10 @@ if [[ $NOTEBOOKS == 1 ]]; then
     echo "test.sh: $PASSED passed, 1 failed"
     exit 1
   fi
-  step notebooks "$OUT/nbrun" -out "$OUT/notebooks" -json "$OUT/nbrun.json" -report "$OUT/nbrun.md" "${NBS[@]}"
+  step notebooks-go "$OUT/nbrun" -backend "$GO_BACKEND" -out "$OUT/notebooks-go" -json "$OUT/nbrun-go.json" \
+    -report "$OUT/nbrun-go.md" "${NBS[@]}"
+  step notebooks-xla "$OUT/nbrun" -backend "$XLA_BACKEND" -out "$OUT/notebooks-xla" -json "$OUT/nbrun-xla.json" \
+    -report "$OUT/nbrun-xla.md" "${NBS[@]}"
 else
   skip notebooks --no-notebooks
 fi

@@ -7,6 +7,7 @@ package docker
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -727,8 +728,11 @@ func TestEntrypointRunsOtherCommands(t *testing.T) {
 // Build-cache warm-up, PJRT installer, shellcheck
 
 // TestWarmServesNotebookPaths checks the point of `entrypoint.sh warm`: after it, a GoNB-style cell
-// module that imports flowlib through ${GONB_DIR}/.. (the work folder) compiles none of flowlib, and
-// resolves its modules with GOPROXY=off.
+// module set up by the notebooks' own first cell (which points it at ${GONB_DIR}/.., the work folder,
+// and gives it the project's go.sum) compiles none of flowlib, and resolves its modules and their
+// checksums with GOPROXY=off. It must not depend on Go's checksum-database cache: with GOPROXY=off
+// the go command asks the checksum database host directly, which an offline image cannot reach, so
+// the test also fails when `go get` had to add a checksum the project's go.sum does not hold.
 func TestWarmServesNotebookPaths(t *testing.T) {
 	if testing.Short() {
 		t.Skip("compiles flowlib (tens of seconds)")
@@ -744,7 +748,13 @@ func TestWarmServesNotebookPaths(t *testing.T) {
 		t.Fatalf("entrypoint.sh warm: %v\n%s", err, out)
 	}
 
-	// What GoNB does for a cell: a temp module, the notebook's first-cell edit, go get, go build.
+	// What GoNB does for a cell: a temp module, the notebook's first cell (a `!*` shell command run in
+	// that module), go get, go build.
+	firstCell := notebookFirstCell(t, filepath.Join(work, "notebooks", "00-plots-demo.ipynb"))
+	shellCmd, ok := strings.CutPrefix(firstCell, "!*")
+	if !ok {
+		t.Fatalf("the first cell is not a `!*` shell command: %q", firstCell)
+	}
 	cell := t.TempDir()
 	write(t, filepath.Join(cell, "main.go"), `package main
 
@@ -758,22 +768,29 @@ import (
 
 func main() { fmt.Println("cell") }
 `)
-	goCmd := func(args ...string) string {
+	env := append(os.Environ(), "GOPROXY=off", "GOFLAGS=", "GONB_DIR="+filepath.Join(work, "notebooks"))
+	run := func(name string, args ...string) string {
 		t.Helper()
-		c := exec.Command("go", args...)
+		c := exec.Command(name, args...)
 		c.Dir = cell
-		c.Env = append(os.Environ(), "GOPROXY=off", "GOFLAGS=")
+		c.Env = env
 		out, err := c.CombinedOutput()
 		if err != nil {
-			t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+			t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
 		}
 		return string(out)
 	}
-	goCmd("mod", "init", "gonb_cell")
-	goCmd("mod", "edit", "-replace=github.com/flowsgo/flows="+filepath.Join(work, "notebooks", ".."),
-		"-require=github.com/flowsgo/flows@v0.0.0-00010101000000-000000000000")
-	goCmd("get")
-	out := goCmd("build", "-x", "-o", filepath.Join(cell, "cell"), ".")
+	run("go", "mod", "init", "gonb_cell")
+	run("bash", "-c", shellCmd)
+	projectSums := readLines(t, filepath.Join(root, "go.sum"))
+	run("go", "get")
+	for line := range readLines(t, filepath.Join(cell, "go.sum")) {
+		if !projectSums[line] {
+			t.Errorf("go get added a checksum that is not in the project's go.sum (it came from the checksum "+
+				"database, which an offline image cannot reach): %s", line)
+		}
+	}
+	out := run("go", "build", "-x", "-o", filepath.Join(cell, "cell"), ".")
 	if m := regexp.MustCompile(`-p (github\.com/flowsgo/flows\S*)`).FindAllStringSubmatch(out, -1); len(m) > 0 {
 		var pkgs []string
 		for _, p := range m {
@@ -781,6 +798,48 @@ func main() { fmt.Println("cell") }
 		}
 		t.Errorf("the cell recompiled %v: the warm-up did not fill the cache for the work folder's paths", pkgs)
 	}
+}
+
+// notebookFirstCell returns the source of a notebook's first cell.
+func notebookFirstCell(t *testing.T, path string) string {
+	t.Helper()
+	var nb struct {
+		Cells []struct {
+			Source json.RawMessage `json:"source"`
+		} `json:"cells"`
+	}
+	data, err := os.ReadFile(path)
+	if err == nil {
+		err = json.Unmarshal(data, &nb)
+	}
+	if err != nil || len(nb.Cells) == 0 {
+		t.Fatalf("reading %s: %v (%d cells)", path, err, len(nb.Cells))
+	}
+	var text string
+	if json.Unmarshal(nb.Cells[0].Source, &text) != nil {
+		var lines []string
+		if err := json.Unmarshal(nb.Cells[0].Source, &lines); err != nil {
+			t.Fatalf("%s: first cell's source: %v", path, err)
+		}
+		text = strings.Join(lines, "")
+	}
+	return strings.TrimSpace(text)
+}
+
+// readLines returns the set of non-empty lines of a file.
+func readLines(t *testing.T, path string) map[string]bool {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := map[string]bool{}
+	for _, line := range strings.Split(string(data), "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			set[line] = true
+		}
+	}
+	return set
 }
 
 func TestPJRTInstallerOffline(t *testing.T) {

@@ -3,17 +3,17 @@ package flowlib
 import (
 	"fmt"
 
-	. "github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/shapes"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/compute/shapes"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 // Bijector is an invertible map with a tractable log-determinant; see the package doc for the contract.
 type Bijector interface {
 	// Forward maps base → data: x = f(z), logDet = log|det ∂f/∂z| per example ([batch]).
-	Forward(ctx *context.Context, z *Node) (x, logDet *Node)
+	Forward(scope *model.Scope, z *Node) (x, logDet *Node)
 	// Inverse maps data → base: z = f⁻¹(x), logDet = log|det ∂f⁻¹/∂x| per example ([batch]).
-	Inverse(ctx *context.Context, x *Node) (z, logDet *Node)
+	Inverse(scope *model.Scope, x *Node) (z, logDet *Node)
 }
 
 // Named is implemented by bijectors that describe themselves in one line, used by [Describe].
@@ -38,26 +38,26 @@ type ChainBijector struct {
 	Layers []Bijector
 }
 
-// LayerScope is the context scope of element i of a chain.
-func LayerScope(ctx *context.Context, i int) *context.Context { return ctx.Inf("layer_%d", i) }
+// LayerScope is the scope of element i of a chain.
+func LayerScope(scope *model.Scope, i int) *model.Scope { return scope.At("layer_%d", i) }
 
 // Forward implements [Bijector].
-func (c *ChainBijector) Forward(ctx *context.Context, z *Node) (*Node, *Node) {
+func (c *ChainBijector) Forward(scope *model.Scope, z *Node) (*Node, *Node) {
 	x, logDet := z, zeroLogDet(z)
 	for i, b := range c.Layers {
 		var ld *Node
-		x, ld = b.Forward(LayerScope(ctx, i), x)
+		x, ld = b.Forward(LayerScope(scope, i), x)
 		logDet = Add(logDet, ld)
 	}
 	return x, logDet
 }
 
 // Inverse implements [Bijector].
-func (c *ChainBijector) Inverse(ctx *context.Context, x *Node) (*Node, *Node) {
+func (c *ChainBijector) Inverse(scope *model.Scope, x *Node) (*Node, *Node) {
 	z, logDet := x, zeroLogDet(x)
 	for i := len(c.Layers) - 1; i >= 0; i-- {
 		var ld *Node
-		z, ld = c.Layers[i].Inverse(LayerScope(ctx, i), z)
+		z, ld = c.Layers[i].Inverse(LayerScope(scope, i), z)
 		logDet = Add(logDet, ld)
 	}
 	return z, logDet
@@ -65,10 +65,10 @@ func (c *ChainBijector) Inverse(ctx *context.Context, x *Node) (*Node, *Node) {
 
 // ForwardSteps returns the intermediate values of Forward: steps[0] = z, steps[i+1] = output of layer i.
 // Notebooks draw them as a filmstrip.
-func (c *ChainBijector) ForwardSteps(ctx *context.Context, z *Node) []*Node {
+func (c *ChainBijector) ForwardSteps(scope *model.Scope, z *Node) []*Node {
 	steps := []*Node{z}
 	for i, b := range c.Layers {
-		z, _ = b.Forward(LayerScope(ctx, i), z)
+		z, _ = b.Forward(LayerScope(scope, i), z)
 		steps = append(steps, z)
 	}
 	return steps
@@ -76,10 +76,10 @@ func (c *ChainBijector) ForwardSteps(ctx *context.Context, z *Node) []*Node {
 
 // InverseSteps returns the intermediate values of Inverse: steps[0] = x, steps[k] = the value after k inverse layers
 // (the last layer is undone first).
-func (c *ChainBijector) InverseSteps(ctx *context.Context, x *Node) []*Node {
+func (c *ChainBijector) InverseSteps(scope *model.Scope, x *Node) []*Node {
 	steps := []*Node{x}
 	for i := len(c.Layers) - 1; i >= 0; i-- {
-		x, _ = c.Layers[i].Inverse(LayerScope(ctx, i), x)
+		x, _ = c.Layers[i].Inverse(LayerScope(scope, i), x)
 		steps = append(steps, x)
 	}
 	return steps
@@ -98,9 +98,9 @@ func Invert(b Bijector) Bijector {
 
 type inverted struct{ b Bijector }
 
-func (i inverted) Forward(ctx *context.Context, z *Node) (*Node, *Node) { return i.b.Inverse(ctx, z) }
-func (i inverted) Inverse(ctx *context.Context, x *Node) (*Node, *Node) { return i.b.Forward(ctx, x) }
-func (i inverted) Name() string                                         { return "Invert(" + Describe(i.b) + ")" }
+func (i inverted) Forward(scope *model.Scope, z *Node) (*Node, *Node) { return i.b.Inverse(scope, z) }
+func (i inverted) Inverse(scope *model.Scope, x *Node) (*Node, *Node) { return i.b.Forward(scope, x) }
+func (i inverted) Name() string                                       { return "Invert(" + Describe(i.b) + ")" }
 
 // Describe returns a bijector's one-line name: its Name() when it has one, else its Go type.
 func Describe(b Bijector) string {

@@ -11,17 +11,17 @@
 //
 // Every bijector implements two graph functions on tensors of shape [batch, D]:
 //
-//   - Forward(ctx, z) returns (x, logDet) with x = f(z) and logDet = log|det ∂f/∂z|, of shape [batch].
+//   - Forward(scope, z) returns (x, logDet) with x = f(z) and logDet = log|det ∂f/∂z|, of shape [batch].
 //     This is the sampling direction: base → data.
-//   - Inverse(ctx, x) returns (z, logDet) with z = f⁻¹(x) and logDet = log|det ∂f⁻¹/∂x| = −(forward logDet at z).
+//   - Inverse(scope, x) returns (z, logDet) with z = f⁻¹(x) and logDet = log|det ∂f⁻¹/∂x| = −(forward logDet at z).
 //     This is the density direction: data → base.
 //
 // Shapes are kept: the output has the input's shape. Each bijector's doc says which direction is cheap (affine
 // coupling: both; MAF: Inverse, IAF: Forward; a numerically inverted [bijectors.Monotone]: Forward).
 //
-// Parameters live in the GoMLX context passed in, under the bijector's own scope; [Chain] gives element i the scope
-// "layer_i". Building Forward and Inverse of the same bijector, in one graph or in several, reuses the same
-// variables, because models use an unchecked context (context.Context.Checked(false)).
+// Parameters live in the GoMLX [model.Store] behind the [model.Scope] passed in, under the bijector's own scope;
+// [Chain] gives element i the scope "layer_i". Bijectors enter sub-scopes with Scope.At, which may revisit a scope,
+// so Forward and Inverse of the same bijector, in one graph or in several, use the same variables.
 //
 // # Order
 //

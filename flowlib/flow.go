@@ -4,18 +4,18 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	. "github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/shapes"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 // Distribution is a base density a flow starts from.
 type Distribution interface {
 	// LogProb returns log p(z) per example, shape [batch], for z of shape [batch, Dim()].
 	LogProb(z *Node) *Node
-	// Sample draws n points, shape [n, Dim()], using the context's random number generator.
-	Sample(ctx *context.Context, g *Graph, n int) *Node
+	// Sample draws n points, shape [n, Dim()], using the store's random number generator.
+	Sample(scope *model.Scope, g *Graph, n int) *Node
 	// Dim is the dimension of the points.
 	Dim() int
 }
@@ -30,8 +30,8 @@ func (s StandardNormal) LogProb(z *Node) *Node {
 }
 
 // Sample implements [Distribution].
-func (s StandardNormal) Sample(ctx *context.Context, g *Graph, n int) *Node {
-	return ctx.RandomNormal(g, shapes.Make(DType, n, s.D))
+func (s StandardNormal) Sample(scope *model.Scope, g *Graph, n int) *Node {
+	return scope.RandomNormal(g, shapes.Make(DType, n, s.D))
 }
 
 // Dim implements [Distribution].
@@ -59,30 +59,30 @@ func NewFlow(dim int, bs ...Bijector) *Flow {
 func (f *Flow) Dim() int { return f.Base.Dim() }
 
 // LogProb returns log p(x) = log p_Z(f⁻¹(x)) + log|det ∂f⁻¹/∂x| per example, shape [batch], for x of shape [batch, D].
-func (f *Flow) LogProb(ctx *context.Context, x *Node) *Node {
+func (f *Flow) LogProb(scope *model.Scope, x *Node) *Node {
 	CheckPoints("flowlib.Flow.LogProb", x, f.Dim())
-	z, logDet := f.Bijector.Inverse(ctx, x)
+	z, logDet := f.Bijector.Inverse(scope, x)
 	return Add(f.Base.LogProb(z), logDet)
 }
 
 // NLL returns the mean negative log-likelihood −(1/B)·Σ log p(x_b), a scalar: the loss flows are trained on.
-func (f *Flow) NLL(ctx *context.Context, x *Node) *Node {
-	return Neg(ReduceAllMean(f.LogProb(ctx, x)))
+func (f *Flow) NLL(scope *model.Scope, x *Node) *Node {
+	return Neg(ReduceAllMean(f.LogProb(scope, x)))
 }
 
 // Sample draws n points x = f(z), z ~ base; shape [n, D].
-func (f *Flow) Sample(ctx *context.Context, g *Graph, n int) *Node {
-	x, _ := f.SampleAndLogProb(ctx, g, n)
+func (f *Flow) Sample(scope *model.Scope, g *Graph, n int) *Node {
+	x, _ := f.SampleAndLogProb(scope, g, n)
 	return x
 }
 
 // SampleAndLogProb draws n points and returns them with their log-density, log p(x) = log p_Z(z) − log|det ∂f/∂z|,
 // computed in the forward pass alone (no inverse needed).
-func (f *Flow) SampleAndLogProb(ctx *context.Context, g *Graph, n int) (x, logProb *Node) {
+func (f *Flow) SampleAndLogProb(scope *model.Scope, g *Graph, n int) (x, logProb *Node) {
 	if n < 1 {
 		panic(fmt.Sprintf("flowlib.Flow.Sample: n must be ≥ 1, got %d", n))
 	}
-	z := f.Base.Sample(ctx, g, n)
-	x, logDet := f.Bijector.Forward(ctx, z)
+	z := f.Base.Sample(scope, g, n)
+	x, logDet := f.Bijector.Forward(scope, z)
 	return x, Sub(f.Base.LogProb(z), logDet)
 }

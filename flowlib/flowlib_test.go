@@ -9,11 +9,11 @@ import (
 	"github.com/flowsgo/flows/flowlib/backend"
 	"github.com/flowsgo/flows/flowlib/bijectors"
 	"github.com/flowsgo/flows/flowlib/flows"
-	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/compute"
+	"github.com/gomlx/gomlx/core/tensors"
 )
 
-func testBackend(t *testing.T) backends.Backend {
+func testBackend(t *testing.T) compute.Backend {
 	t.Helper()
 	b, _, err := backend.Choose()
 	if err != nil {
@@ -28,7 +28,7 @@ func nudge(t *testing.T, m *flowlib.Model) {
 	if err := m.Init(); err != nil {
 		t.Fatal(err)
 	}
-	for v := range m.Ctx.IterVariables() {
+	for v := range m.Store.IterVariables() {
 		if !m.Owns(v) || !v.Trainable {
 			continue
 		}

@@ -9,10 +9,10 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/gomlx/gomlx/backends"
-	. "github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/compute"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 // ChunkSize is how many points host-side calls send through a graph at once: large batches are cut into chunks of
@@ -23,13 +23,14 @@ const ChunkSize = 4096
 // that flows.Save writes, and that notebooks query with plain Go slices.
 type Model struct {
 	Flow    *Flow
-	Backend backends.Backend
-	// Ctx holds the variables, unchecked (see the package doc).
-	Ctx *context.Context
+	Backend compute.Backend
+	// Store holds the variables: the flow's under [VariablesScope], the optimizer's and the random-number state
+	// beside them.
+	Store *model.Store
 	// Spec describes the architecture so it can be saved and rebuilt (set by package flows; nil for hand-built flows).
 	Spec any
 
-	logProbExec, sampleExec *context.Exec
+	logProbExec, sampleExec *model.Exec
 }
 
 // DefaultInitSeed seeds the initial weights of every new model, so that the same code gives the same model;
@@ -38,19 +39,19 @@ const DefaultInitSeed = 1
 
 // NewModel returns a model for flow with fresh variables, initialised at the first call that needs them from
 // [DefaultInitSeed].
-func NewModel(backend backends.Backend, flow *Flow) *Model {
+func NewModel(backend compute.Backend, flow *Flow) *Model {
 	if backend == nil || flow == nil {
 		panic("flowlib.NewModel: backend and flow must not be nil")
 	}
-	m := &Model{Flow: flow, Backend: backend, Ctx: context.New().Checked(false)}
-	m.Ctx.SetParam(context.ParamInitialSeed, int64(DefaultInitSeed))
+	m := &Model{Flow: flow, Backend: backend, Store: model.NewStore()}
+	m.Store.SetParam(model.ParamInitialSeed, int64(DefaultInitSeed))
 	return m
 }
 
 // SetInitSeed sets the seed of the initial weights. It returns an error once the variables exist (after the first
 // LogProb, Sample, Init or training step), since it could no longer change them.
 func (m *Model) SetInitSeed(seed int64) error {
-	for v := range m.Ctx.IterVariables() {
+	for v := range m.Store.IterVariables() {
 		if m.Owns(v) {
 			return fmt.Errorf("flowlib.Model.SetInitSeed: the variables are already initialised; set the seed first")
 		}
@@ -58,23 +59,23 @@ func (m *Model) SetInitSeed(seed int64) error {
 	if seed == 0 {
 		return fmt.Errorf("flowlib.Model.SetInitSeed: seed 0 means \"random\" to GoMLX; use a non-zero seed")
 	}
-	m.Ctx.SetParam(context.ParamInitialSeed, seed)
+	m.Store.SetParam(model.ParamInitialSeed, seed)
 	return nil
 }
 
-// VariablesScope is the context scope under which a model keeps its flow's variables (optimizer state and the
+// VariablesScope is the scope under which a model keeps its flow's variables (optimizer state and the
 // random-number state live elsewhere, and are not saved).
 const VariablesScope = "flow"
 
-// LogProbGraph builds log p(x) in a graph over the model's context (ctx is the model's root context, as passed to
-// an Exec built on m.Ctx).
-func (m *Model) LogProbGraph(ctx *context.Context, x *Node) *Node {
-	return m.Flow.LogProb(ctx.In(VariablesScope), x)
+// LogProbGraph builds log p(x) in a graph over the model's store (scope is the store's root scope, as an Exec built
+// on m.Store passes it).
+func (m *Model) LogProbGraph(scope *model.Scope, x *Node) *Node {
+	return m.Flow.LogProb(scope.At(VariablesScope), x)
 }
 
 // NLLGraph builds the mean negative log-likelihood of x, the training loss.
-func (m *Model) NLLGraph(ctx *context.Context, x *Node) *Node {
-	return m.Flow.NLL(ctx.In(VariablesScope), x)
+func (m *Model) NLLGraph(scope *model.Scope, x *Node) *Node {
+	return m.Flow.NLL(scope.At(VariablesScope), x)
 }
 
 // Dim is the dimension of the model's points.
@@ -83,7 +84,7 @@ func (m *Model) Dim() int { return m.Flow.Dim() }
 // NumParams is the number of trainable scalars.
 func (m *Model) NumParams() int {
 	n := 0
-	for v := range m.Ctx.IterVariables() {
+	for v := range m.Store.IterVariables() {
 		if v.Trainable && m.Owns(v) {
 			n += v.Shape().Size()
 		}
@@ -92,10 +93,10 @@ func (m *Model) NumParams() int {
 }
 
 // Owns reports whether v is one of the flow's variables (as opposed to optimizer or random-number state).
-func (m *Model) Owns(v *context.Variable) bool {
-	scope := v.Scope()
-	root := context.ScopeSeparator + VariablesScope
-	return scope == root || strings.HasPrefix(scope, root+context.ScopeSeparator)
+func (m *Model) Owns(v *model.Variable) bool {
+	path := v.Scope()
+	root := model.ScopeSeparator + VariablesScope
+	return path == root || strings.HasPrefix(path, root+model.ScopeSeparator)
 }
 
 // Init creates and initialises the model's variables, by evaluating the log-density of one point, if they do not
@@ -111,8 +112,8 @@ func (m *Model) LogProb(x [][]float64) ([]float64, error) {
 		return nil, err
 	}
 	if m.logProbExec == nil {
-		exec, err := context.NewExec(m.Backend, m.Ctx, func(ctx *context.Context, x *Node) *Node {
-			return m.LogProbGraph(ctx, x)
+		exec, err := model.NewExec(m.Backend, m.Store, func(scope *model.Scope, x *Node) *Node {
+			return m.LogProbGraph(scope, x)
 		})
 		if err != nil {
 			return nil, err
@@ -145,8 +146,8 @@ func (m *Model) SampleAndLogProb(n int, seed uint64) ([][]float64, []float64, er
 			"(use Flow.Sample in a graph)", m.Flow.Base)
 	}
 	if m.sampleExec == nil {
-		exec, err := context.NewExec(m.Backend, m.Ctx, func(ctx *context.Context, z *Node) (*Node, *Node) {
-			x, logDet := m.Flow.Bijector.Forward(ctx.In(VariablesScope), z)
+		exec, err := model.NewExec(m.Backend, m.Store, func(scope *model.Scope, z *Node) (*Node, *Node) {
+			x, logDet := m.Flow.Bijector.Forward(scope.At(VariablesScope), z)
 			return x, Sub(base.LogProb(z), logDet)
 		})
 		if err != nil {
@@ -172,7 +173,7 @@ func (m *Model) SampleAndLogProb(n int, seed uint64) ([][]float64, []float64, er
 // runChunks runs exec over the points in chunks of ChunkSize (the last one padded), on as many goroutines as
 // there are cores — the pure-Go backend runs one matrix product on one core — and returns each output
 // concatenated over the chunks, trimmed to len(points) rows.
-func (m *Model) runChunks(exec *context.Exec, points [][]float64) ([][][]float64, error) {
+func (m *Model) runChunks(exec *model.Exec, points [][]float64) ([][][]float64, error) {
 	numChunks := (len(points) + ChunkSize - 1) / ChunkSize
 	results := make([][]*tensors.Tensor, numChunks)
 	errs := make([]error, numChunks)
@@ -188,7 +189,7 @@ func (m *Model) runChunks(exec *context.Exec, points [][]float64) ([][][]float64
 			defer wg.Done()
 			for c := range next {
 				end := min((c+1)*ChunkSize, len(points))
-				results[c], errs[c] = exec.Exec(ToTensor(points[c*ChunkSize:end], ChunkSize, m.Dim()))
+				results[c], errs[c] = exec.Call(ToTensor(points[c*ChunkSize:end], ChunkSize, m.Dim()))
 			}
 		}()
 	}
@@ -213,19 +214,19 @@ func (m *Model) Transform(points [][]float64, inverse bool) ([][][]float64, erro
 	if err := checkRows("points", points, m.Dim(), true); err != nil {
 		return nil, err
 	}
-	exec, err := context.NewExec(m.Backend, m.Ctx, func(ctx *context.Context, x *Node) []*Node {
-		ctx = ctx.In(VariablesScope)
+	exec, err := model.NewExec(m.Backend, m.Store, func(scope *model.Scope, x *Node) []*Node {
+		scope = scope.At(VariablesScope)
 		chain, ok := m.Flow.Bijector.(*ChainBijector)
 		switch {
 		case ok && inverse:
-			return chain.InverseSteps(ctx, x)
+			return chain.InverseSteps(scope, x)
 		case ok:
-			return chain.ForwardSteps(ctx, x)
+			return chain.ForwardSteps(scope, x)
 		case inverse: // a single bijector: one stage, in its own scope (wrapping it in a Chain would rename it)
-			z, _ := m.Flow.Bijector.Inverse(ctx, x)
+			z, _ := m.Flow.Bijector.Inverse(scope, x)
 			return []*Node{x, z}
 		default:
-			y, _ := m.Flow.Bijector.Forward(ctx, x)
+			y, _ := m.Flow.Bijector.Forward(scope, x)
 			return []*Node{x, y}
 		}
 	})

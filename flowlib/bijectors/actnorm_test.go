@@ -5,8 +5,8 @@ import (
 	"testing"
 
 	"github.com/flowsgo/flows/flowlib"
-	. "github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 // TestActNormDataInit: the first training graph sets the shift to the batch mean and the log-scale to the log of the
@@ -15,17 +15,17 @@ func TestActNormDataInit(t *testing.T) {
 	b := testBackend(t)
 	x := [][]float64{{1, 10}, {3, 14}, {5, 18}, {7, 22}} // means (4, 16), population stds (√5, 2√5)
 	layer := NewActNorm(2)
-	ctx := context.New().Checked(false)
+	store := model.NewStore()
 	run := func(training bool) [][]float64 {
-		exec, err := context.NewExec(b, ctx, func(ctx *context.Context, x *Node) *Node {
-			ctx.SetTraining(x.Graph(), training)
-			z, _ := layer.Inverse(ctx, x)
+		exec, err := model.NewExec(b, store, func(scope *model.Scope, x *Node) *Node {
+			scope.Store().SetTraining(x.Graph(), training)
+			z, _ := layer.Inverse(scope, x)
 			return z
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := exec.Exec(flowlib.ToTensor(x, 0, 2))
+		res, err := exec.Call(flowlib.ToTensor(x, 0, 2))
 		if err != nil {
 			t.Fatal(err)
 		}

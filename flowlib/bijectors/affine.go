@@ -5,8 +5,8 @@ import (
 	"math"
 
 	"github.com/flowsgo/flows/flowlib"
-	. "github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 // Affine is the elementwise affine map x = z·exp(s) + t, with log-determinant Σ_d s_d (the same for every
@@ -65,28 +65,28 @@ func affineFrom(scale, shift []float64) (*Affine, error) {
 	return a, nil
 }
 
-func (a *Affine) params(ctx *context.Context, x *Node) (logScale, shift *Node) {
+func (a *Affine) params(scope *model.Scope, x *Node) (logScale, shift *Node) {
 	if !a.trainable {
 		return ConstAs(x, [][]float64{a.logScale}), ConstAs(x, [][]float64{a.shift})
 	}
 	g := x.Graph()
-	logScale = ctx.VariableWithValue("log_scale", [][]float32{toF32(a.logScale)}).ValueGraph(g)
-	shift = ctx.VariableWithValue("shift", [][]float32{toF32(a.shift)}).ValueGraph(g)
+	logScale = scope.VariableWithValue("log_scale", [][]float32{toF32(a.logScale)}).NodeValue(g)
+	shift = scope.VariableWithValue("shift", [][]float32{toF32(a.shift)}).NodeValue(g)
 	return ConvertDType(logScale, x.DType()), ConvertDType(shift, x.DType())
 }
 
 // Forward implements flowlib.Bijector.
-func (a *Affine) Forward(ctx *context.Context, z *Node) (*Node, *Node) {
+func (a *Affine) Forward(scope *model.Scope, z *Node) (*Node, *Node) {
 	flowlib.CheckPoints("bijectors.Affine.Forward", z, a.dim)
-	s, t := a.params(ctx, z)
+	s, t := a.params(scope, z)
 	x := Add(Mul(z, Exp(s)), t)
 	return x, batchLogDet(z, s)
 }
 
 // Inverse implements flowlib.Bijector.
-func (a *Affine) Inverse(ctx *context.Context, x *Node) (*Node, *Node) {
+func (a *Affine) Inverse(scope *model.Scope, x *Node) (*Node, *Node) {
 	flowlib.CheckPoints("bijectors.Affine.Inverse", x, a.dim)
-	s, t := a.params(ctx, x)
+	s, t := a.params(scope, x)
 	z := Mul(Sub(x, t), Exp(Neg(s)))
 	return z, Neg(batchLogDet(x, s))
 }

@@ -5,8 +5,8 @@ import (
 	"slices"
 
 	"github.com/flowsgo/flows/flowlib"
-	. "github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 // MaskedAutoregressive is an autoregressive flow layer: each coordinate is transformed by an elementwise monotone
@@ -97,25 +97,25 @@ func (m *MaskedAutoregressive) ScaleBound(b float64) *MaskedAutoregressive {
 	return m
 }
 
-func (m *MaskedAutoregressive) params(ctx *context.Context, x *Node) []*Node {
-	return MADE{Dim: m.dim, Hidden: m.hidden, Activation: m.activation}.Heads(ctx.In("made"), x, m.tau.sizes()...)
+func (m *MaskedAutoregressive) params(scope *model.Scope, x *Node) []*Node {
+	return MADE{Dim: m.dim, Hidden: m.hidden, Activation: m.activation}.Heads(scope.At("made"), x, m.tau.sizes()...)
 }
 
 // Forward implements flowlib.Bijector: dim sequential passes of MADE.
-func (m *MaskedAutoregressive) Forward(ctx *context.Context, z *Node) (*Node, *Node) {
+func (m *MaskedAutoregressive) Forward(scope *model.Scope, z *Node) (*Node, *Node) {
 	flowlib.CheckPoints("bijectors.MaskedAutoregressive.Forward", z, m.dim)
 	x := z // any start works: pass d fixes coordinate d.
 	var logDeriv *Node
 	for range m.dim {
-		x, logDeriv = m.tau.forward(z, m.params(ctx, x))
+		x, logDeriv = m.tau.forward(z, m.params(scope, x))
 	}
 	return x, sumPerExample(logDeriv)
 }
 
 // Inverse implements flowlib.Bijector: one pass of MADE.
-func (m *MaskedAutoregressive) Inverse(ctx *context.Context, x *Node) (*Node, *Node) {
+func (m *MaskedAutoregressive) Inverse(scope *model.Scope, x *Node) (*Node, *Node) {
 	flowlib.CheckPoints("bijectors.MaskedAutoregressive.Inverse", x, m.dim)
-	z, logDeriv := m.tau.inverse(x, m.params(ctx, x))
+	z, logDeriv := m.tau.inverse(x, m.params(scope, x))
 	return z, sumPerExample(logDeriv)
 }
 

@@ -5,11 +5,10 @@ import (
 	"slices"
 
 	"github.com/flowsgo/flows/flowlib"
-	"github.com/flowsgo/flows/flowlib/nn"
-	. "github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/shapes"
-	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/ml/context/initializers"
+	"github.com/gomlx/compute/shapes"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/model/initializer"
 )
 
 // TraceMode selects how [CNF] computes the trace of the velocity field's Jacobian.
@@ -39,8 +38,8 @@ const (
 // RK4 map and its reverse agree to O(h⁴), so the round trip and the log-determinant are exact only as Steps grows.
 //
 // The trace uses the network's Jacobian written out by hand (forward-mode tangents through the tanh layers:
-// J = W_outᵀ·diag(1−h_L²)·W_Lᵀ ⋯ diag(1−h_1²)·W_1ᵀ), so training needs only first-order gradients — GoMLX on the
-// pure-Go backend, and nn.FastMatMul, support no others. The output layer starts at zero: v = 0 and the flow starts
+// J = W_outᵀ·diag(1−h_L²)·W_Lᵀ ⋯ diag(1−h_1²)·W_1ᵀ), so training needs only first-order gradients (a gradient of the
+// trace computed by autodiff would be second-order). The output layer starts at zero: v = 0 and the flow starts
 // as the identity.
 type CNF struct {
 	dim    int
@@ -80,15 +79,15 @@ func (c *CNF) Steps(n int) *CNF {
 func (c *CNF) Trace(mode TraceMode) *CNF { c.trace = mode; return c }
 
 // Forward implements flowlib.Bijector: integrates t from 0 to 1.
-func (c *CNF) Forward(ctx *context.Context, z *Node) (*Node, *Node) {
+func (c *CNF) Forward(scope *model.Scope, z *Node) (*Node, *Node) {
 	flowlib.CheckPoints("bijectors.CNF.Forward", z, c.dim)
-	return c.solve(ctx, z, 0, 1)
+	return c.solve(scope, z, 0, 1)
 }
 
 // Inverse implements flowlib.Bijector: integrates t from 1 to 0.
-func (c *CNF) Inverse(ctx *context.Context, x *Node) (*Node, *Node) {
+func (c *CNF) Inverse(scope *model.Scope, x *Node) (*Node, *Node) {
 	flowlib.CheckPoints("bijectors.CNF.Inverse", x, c.dim)
-	return c.solve(ctx, x, 1, 0)
+	return c.solve(scope, x, 1, 0)
 }
 
 // Name implements flowlib.Named.
@@ -101,13 +100,13 @@ func (c *CNF) Name() string {
 }
 
 // solve integrates the augmented ODE from t0 to t1 with RK4 and returns x(t1) and ∫ tr J dt.
-func (c *CNF) solve(ctx *context.Context, x *Node, t0, t1 float64) (*Node, *Node) {
-	ctx = ctx.In("velocity")
+func (c *CNF) solve(scope *model.Scope, x *Node, t0, t1 float64) (*Node, *Node) {
+	scope = scope.At("velocity")
 	var eps *Node
 	if c.trace == TraceHutchinson {
-		eps = ctx.RandomNormal(x.Graph(), x.Shape())
+		eps = scope.RandomNormal(x.Graph(), x.Shape())
 	}
-	f := func(x *Node, t float64) (*Node, *Node) { return c.field(ctx, x, t, eps) }
+	f := func(x *Node, t float64) (*Node, *Node) { return c.field(scope, x, t, eps) }
 	dt := (t1 - t0) / float64(c.steps)
 	logDet := Zeros(x.Graph(), shapes.Make(x.DType(), x.Shape().Dim(0)))
 	for i := range c.steps {
@@ -123,11 +122,11 @@ func (c *CNF) solve(ctx *context.Context, x *Node, t0, t1 float64) (*Node, *Node
 }
 
 // field returns v(x, t) ([batch, D]) and tr(∂v/∂x) ([batch]) — exact, or εᵀ(∂v/∂x)ε when eps is given.
-func (c *CNF) field(ctx *context.Context, x *Node, t float64, eps *Node) (*Node, *Node) {
+func (c *CNF) field(scope *model.Scope, x *Node, t float64, eps *Node) (*Node, *Node) {
 	g := x.Graph()
 	b, d := x.Shape().Dim(0), x.Shape().Dim(1)
 	if len(c.hidden) == 1 && eps == nil {
-		return c.fieldOneLayer(ctx, x, t)
+		return c.fieldOneLayer(scope, x, t)
 	}
 	h := x
 	var tangent *Node // exact: [b·d, width], row (n, i) = ∂h/∂x_i; Hutchinson: [b, width] = (∂h/∂x)·ε
@@ -135,27 +134,27 @@ func (c *CNF) field(ctx *context.Context, x *Node, t float64, eps *Node) (*Node,
 		tangent = eps
 	}
 	for l, width := range c.hidden {
-		lctx := ctx.Inf("hidden_%d", l)
-		w := lctx.VariableWithShape("weights", shapes.Make(x.DType(), h.Shape().Dim(1), width)).ValueGraph(g)
-		u := lctx.VariableWithShape("time_weights", shapes.Make(x.DType(), 1, width)).ValueGraph(g)
-		bias := lctx.WithInitializer(initializers.Zero).VariableWithShape("biases", shapes.Make(x.DType(), 1, width)).ValueGraph(g)
-		pre := Add(Add(nn.FastMatMul(h, w), MulScalar(u, t)), bias)
+		lctx := scope.At("hidden_%d", l)
+		w := lctx.VariableWithShape("weights", shapes.Make(x.DType(), h.Shape().Dim(1), width)).NodeValue(g)
+		u := lctx.VariableWithShape("time_weights", shapes.Make(x.DType(), 1, width)).NodeValue(g)
+		bias := lctx.WithInitializer(initializer.Zero).VariableWithShape("biases", shapes.Make(x.DType(), 1, width)).NodeValue(g)
+		pre := Add(Add(DotProduct(h, w), MulScalar(u, t)), bias)
 		h = Tanh(pre)
 		slope := OneMinus(Square(h)) // tanh' at pre
 		switch {
 		case eps != nil:
-			tangent = Mul(slope, nn.FastMatMul(tangent, w))
+			tangent = Mul(slope, DotProduct(tangent, w))
 		case l == 0: // ∂pre/∂x_i is row i of W: [b, d, width] = slope[b, 1, width]·W[1, d, width]
 			tangent = Reshape(Mul(Reshape(slope, b, 1, width), Reshape(w, 1, d, width)), b*d, width)
 		default:
-			tangent = Reshape(Mul(Reshape(nn.FastMatMul(tangent, w), b, d, width), Reshape(slope, b, 1, width)), b*d, width)
+			tangent = Reshape(Mul(Reshape(DotProduct(tangent, w), b, d, width), Reshape(slope, b, 1, width)), b*d, width)
 		}
 	}
-	octx := ctx.In("output").WithInitializer(initializers.Zero)
-	wOut := octx.VariableWithShape("weights", shapes.Make(x.DType(), h.Shape().Dim(1), d)).ValueGraph(g)
-	bOut := octx.VariableWithShape("biases", shapes.Make(x.DType(), 1, d)).ValueGraph(g)
-	v := Add(nn.FastMatMul(h, wOut), bOut)
-	dv := nn.FastMatMul(tangent, wOut)
+	octx := scope.At("output").WithInitializer(initializer.Zero)
+	wOut := octx.VariableWithShape("weights", shapes.Make(x.DType(), h.Shape().Dim(1), d)).NodeValue(g)
+	bOut := octx.VariableWithShape("biases", shapes.Make(x.DType(), 1, d)).NodeValue(g)
+	v := Add(DotProduct(h, wOut), bOut)
+	dv := DotProduct(tangent, wOut)
 	if eps != nil {
 		return v, ReduceSum(Mul(eps, dv), 1)
 	}
@@ -171,18 +170,18 @@ func (c *CNF) field(ctx *context.Context, x *Node, t float64, eps *Node) (*Node,
 // fieldOneLayer is field for one hidden layer with the exact trace, in closed form:
 // ∂v_j/∂x_i = Σ_l W[i,l]·(1−h_l²)·W_out[l,j], so tr J = Σ_l (1−h_l²)·c_l with c_l = Σ_i W[i,l]·W_out[l,i] — one
 // product with the weights instead of D tangent passes.
-func (c *CNF) fieldOneLayer(ctx *context.Context, x *Node, t float64) (*Node, *Node) {
+func (c *CNF) fieldOneLayer(scope *model.Scope, x *Node, t float64) (*Node, *Node) {
 	g := x.Graph()
 	d, width := x.Shape().Dim(1), c.hidden[0]
-	lctx := ctx.In("hidden_0")
-	w := lctx.VariableWithShape("weights", shapes.Make(x.DType(), d, width)).ValueGraph(g)
-	u := lctx.VariableWithShape("time_weights", shapes.Make(x.DType(), 1, width)).ValueGraph(g)
-	bias := lctx.WithInitializer(initializers.Zero).VariableWithShape("biases", shapes.Make(x.DType(), 1, width)).ValueGraph(g)
-	h := Tanh(Add(Add(nn.FastMatMul(x, w), MulScalar(u, t)), bias))
-	octx := ctx.In("output").WithInitializer(initializers.Zero)
-	wOut := octx.VariableWithShape("weights", shapes.Make(x.DType(), width, d)).ValueGraph(g)
-	bOut := octx.VariableWithShape("biases", shapes.Make(x.DType(), 1, d)).ValueGraph(g)
-	v := Add(nn.FastMatMul(h, wOut), bOut)
+	lctx := scope.At("hidden_0")
+	w := lctx.VariableWithShape("weights", shapes.Make(x.DType(), d, width)).NodeValue(g)
+	u := lctx.VariableWithShape("time_weights", shapes.Make(x.DType(), 1, width)).NodeValue(g)
+	bias := lctx.WithInitializer(initializer.Zero).VariableWithShape("biases", shapes.Make(x.DType(), 1, width)).NodeValue(g)
+	h := Tanh(Add(Add(DotProduct(x, w), MulScalar(u, t)), bias))
+	octx := scope.At("output").WithInitializer(initializer.Zero)
+	wOut := octx.VariableWithShape("weights", shapes.Make(x.DType(), width, d)).NodeValue(g)
+	bOut := octx.VariableWithShape("biases", shapes.Make(x.DType(), 1, d)).NodeValue(g)
+	v := Add(DotProduct(h, wOut), bOut)
 	coupling := Reshape(ReduceSum(Mul(w, Transpose(wOut, 0, 1)), 0), 1, width) // c_l
 	return v, ReduceSum(Mul(OneMinus(Square(h)), coupling), 1)
 }

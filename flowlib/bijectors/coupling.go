@@ -6,8 +6,8 @@ import (
 	"slices"
 
 	"github.com/flowsgo/flows/flowlib/nn"
-	. "github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 // Conditioner configures the network inside a coupling layer: an MLP with these hidden widths and activation whose
@@ -88,13 +88,13 @@ func (c *AffineCoupling) ScaleBound(b float64) *AffineCoupling {
 func (c *AffineCoupling) Mask() []bool { return slices.Clone(c.mask) }
 
 // scaleShift returns (1−m)⊙s and (1−m)⊙t computed from the kept part m⊙x.
-func (c *AffineCoupling) scaleShift(ctx *context.Context, x *Node) (s, t *Node) {
+func (c *AffineCoupling) scaleShift(scope *model.Scope, x *Node) (s, t *Node) {
 	if x.Rank() != 2 || x.Shape().Dim(1) != len(c.mask) {
 		panic(fmt.Sprintf("bijectors.AffineCoupling: want input of shape [batch, %d], got %s", len(c.mask), x.Shape()))
 	}
 	m := maskConst(x, c.mask)
 	free := OneMinus(m)
-	mlp := nn.MLP(ctx.In("conditioner"), Mul(x, m), len(c.mask)).
+	mlp := nn.MLP(scope.At("conditioner"), Mul(x, m), len(c.mask)).
 		Hidden(c.conditioner.Hidden...).Activation(c.conditioner.Activation)
 	if c.additive {
 		return ZerosLike(x), Mul(free, mlp.Done())
@@ -104,20 +104,20 @@ func (c *AffineCoupling) scaleShift(ctx *context.Context, x *Node) (s, t *Node) 
 	for i := range logBound {
 		logBound[i] = float32(math.Log(c.scaleBound))
 	}
-	gamma := ctx.VariableWithValue("log_scale_bound", [][]float32{logBound}).ValueGraph(x.Graph())
+	gamma := scope.VariableWithValue("log_scale_bound", [][]float32{logBound}).NodeValue(x.Graph())
 	s = Mul(Exp(ConvertDType(gamma, x.DType())), Tanh(heads[0]))
 	return Mul(free, s), Mul(free, heads[1])
 }
 
 // Forward implements flowlib.Bijector: x = m⊙z + (1−m)⊙((z − t)·exp(−s)).
-func (c *AffineCoupling) Forward(ctx *context.Context, z *Node) (*Node, *Node) {
-	s, t := c.scaleShift(ctx, z)
+func (c *AffineCoupling) Forward(scope *model.Scope, z *Node) (*Node, *Node) {
+	s, t := c.scaleShift(scope, z)
 	return Mul(Sub(z, t), Exp(Neg(s))), Neg(sumPerExample(s))
 }
 
 // Inverse implements flowlib.Bijector: z = m⊙x + (1−m)⊙(x·exp(s) + t), the direction training differentiates.
-func (c *AffineCoupling) Inverse(ctx *context.Context, x *Node) (*Node, *Node) {
-	s, t := c.scaleShift(ctx, x)
+func (c *AffineCoupling) Inverse(scope *model.Scope, x *Node) (*Node, *Node) {
+	s, t := c.scaleShift(scope, x)
 	return Add(Mul(x, Exp(s)), t), sumPerExample(s)
 }
 

@@ -5,8 +5,8 @@ import (
 	"slices"
 
 	"github.com/flowsgo/flows/flowlib"
-	. "github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 // ScaleShiftFunc computes a coupling layer's log-scale s and shift t from the kept part of the input: kept is
@@ -70,13 +70,13 @@ func (c *FuncCoupling) scaleShift(who string, x *Node) (s, t *Node) {
 }
 
 // Forward implements flowlib.Bijector.
-func (c *FuncCoupling) Forward(_ *context.Context, z *Node) (*Node, *Node) {
+func (c *FuncCoupling) Forward(_ *model.Scope, z *Node) (*Node, *Node) {
 	s, t := c.scaleShift("bijectors.FuncCoupling.Forward", z)
 	return Add(Mul(z, Exp(s)), t), sumPerExample(s)
 }
 
 // Inverse implements flowlib.Bijector.
-func (c *FuncCoupling) Inverse(_ *context.Context, x *Node) (*Node, *Node) {
+func (c *FuncCoupling) Inverse(_ *model.Scope, x *Node) (*Node, *Node) {
 	s, t := c.scaleShift("bijectors.FuncCoupling.Inverse", x)
 	return Mul(Sub(x, t), Exp(Neg(s))), Neg(sumPerExample(s))
 }

@@ -7,14 +7,14 @@ import (
 	"github.com/flowsgo/flows/flowlib"
 	"github.com/flowsgo/flows/flowlib/bijectors"
 	"github.com/flowsgo/flows/flowlib/flowtest"
-	"github.com/gomlx/gomlx/backends"
-	_ "github.com/gomlx/gomlx/backends/simplego"
-	. "github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/compute"
+	_ "github.com/gomlx/compute/gobackend"
+	. "github.com/gomlx/gomlx/core/graph"
 )
 
-func goBackend(t *testing.T) backends.Backend {
+func goBackend(t *testing.T) compute.Backend {
 	t.Helper()
-	b, err := backends.NewWithConfig("go:parallelism=-1")
+	b, err := compute.NewWithConfig("go:parallelism=-1")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,7 +18,7 @@ package bijectors
 import (
 	"fmt"
 
-	. "github.com/gomlx/gomlx/pkg/core/graph"
+	. "github.com/gomlx/gomlx/core/graph"
 )
 
 // maskConst returns the mask as a [1, D] constant of x's dtype (broadcasting on the pure-Go backend needs equal

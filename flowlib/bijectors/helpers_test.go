@@ -4,22 +4,22 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/gomlx/gomlx/backends"
-	_ "github.com/gomlx/gomlx/backends/simplego"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/compute"
+	_ "github.com/gomlx/compute/gobackend"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 // Helpers of the chapter-6 tests (MADE, MAF/IAF, splines, CNF); named ch6* so they cannot collide with others.
 
 // ch6Backend is the package's test backend (see testBackend).
-func ch6Backend(t testing.TB) backends.Backend { return testBackend(t) }
+func ch6Backend(t testing.TB) compute.Backend { return testBackend(t) }
 
-// ch6Perturb adds N(0, std²) noise to every trainable float32 variable of ctx.
-func ch6Perturb(t testing.TB, ctx *context.Context, seed uint64, std float64) {
+// ch6Perturb adds N(0, std²) noise to every trainable float32 variable of scope.
+func ch6Perturb(t testing.TB, store *model.Store, seed uint64, std float64) {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(seed, 99))
-	for v := range ctx.IterVariables() {
+	for v := range store.IterVariables() {
 		if !v.Trainable {
 			continue
 		}

@@ -5,9 +5,8 @@ import (
 	"math"
 
 	"github.com/flowsgo/flows/flowlib"
-	"github.com/flowsgo/flows/flowlib/nn"
-	. "github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 // Linear is the fixed linear map x = A·z (each point a column; on a batch of rows, X = Z·Aᵀ). It scales every
@@ -54,15 +53,15 @@ func MustLinear(a [][]float64) *Linear {
 func (l *Linear) LogAbsDet() float64 { return l.logAbsDet }
 
 // Forward implements flowlib.Bijector.
-func (l *Linear) Forward(_ *context.Context, z *Node) (*Node, *Node) {
+func (l *Linear) Forward(_ *model.Scope, z *Node) (*Node, *Node) {
 	flowlib.CheckPoints("bijectors.Linear.Forward", z, len(l.a))
-	return nn.FastMatMul(z, ConstAs(z, transpose(l.a))), constLogDet(z, l.logAbsDet)
+	return DotProduct(z, ConstAs(z, transpose(l.a))), constLogDet(z, l.logAbsDet)
 }
 
 // Inverse implements flowlib.Bijector.
-func (l *Linear) Inverse(_ *context.Context, x *Node) (*Node, *Node) {
+func (l *Linear) Inverse(_ *model.Scope, x *Node) (*Node, *Node) {
 	flowlib.CheckPoints("bijectors.Linear.Inverse", x, len(l.a))
-	return nn.FastMatMul(x, ConstAs(x, transpose(l.aInv))), constLogDet(x, -l.logAbsDet)
+	return DotProduct(x, ConstAs(x, transpose(l.aInv))), constLogDet(x, -l.logAbsDet)
 }
 
 // Name implements flowlib.Named.

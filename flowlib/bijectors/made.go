@@ -4,10 +4,10 @@ import (
 	"fmt"
 
 	"github.com/flowsgo/flows/flowlib/nn"
-	. "github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/shapes"
-	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/ml/context/initializers"
+	"github.com/gomlx/compute/shapes"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/model/initializer"
 )
 
 // MADE is a masked autoencoder for distribution estimation (Germain, Gregor, Murray & Larochelle, "MADE: Masked
@@ -29,9 +29,9 @@ type MADE struct {
 }
 
 // Heads evaluates the network on x of shape [batch, Dim] and returns one output per entry of sizes, the number of
-// values per dimension of that head. Variables live in ctx: "hidden_i/{weights,biases}", "output_j/{weights,biases}".
+// values per dimension of that head. Variables live in scope: "hidden_i/{weights,biases}", "output_j/{weights,biases}".
 // It panics when x is not [batch, Dim] or sizes are not positive.
-func (m MADE) Heads(ctx *context.Context, x *Node, sizes ...int) []*Node {
+func (m MADE) Heads(scope *model.Scope, x *Node, sizes ...int) []*Node {
 	if x.Rank() != 2 || x.Shape().Dim(1) != m.Dim {
 		panic(fmt.Sprintf("bijectors.MADE: want input of shape [batch, %d], got %s", m.Dim, x.Shape()))
 	}
@@ -57,7 +57,7 @@ func (m MADE) Heads(ctx *context.Context, x *Node, sizes ...int) []*Node {
 				}
 			}
 		}
-		h = nn.Activate(m.Activation, MaskedDense(ctx.Inf("hidden_%d", l), h, mask, false))
+		h = nn.Activate(m.Activation, MaskedDense(scope.At("hidden_%d", l), h, mask, false))
 		prevDeg = deg
 	}
 	heads := make([]*Node, len(sizes))
@@ -77,7 +77,7 @@ func (m MADE) Heads(ctx *context.Context, x *Node, sizes ...int) []*Node {
 		if j > 0 {
 			name = fmt.Sprintf("output_%d", j)
 		}
-		heads[j] = MaskedDense(ctx.In(name), h, mask, true)
+		heads[j] = MaskedDense(scope.At("%s", name), h, mask, true)
 	}
 	return heads
 }
@@ -93,19 +93,18 @@ func HiddenDegrees(dim, width int) []int {
 }
 
 // MaskedDense returns x·(W⊙M) + b for x of shape [batch, in] and the constant mask M of shape [in, out], with W and
-// b variables "weights" and "biases" in ctx (He-normal weights and nn.HiddenBiasInit biases, or both zero with
-// zeroInit). The product is
-// nn.FastMatMul, so the backward pass is two matrix products; masked entries of W get a zero gradient.
-func MaskedDense(ctx *context.Context, x *Node, mask [][]float64, zeroInit bool) *Node {
+// b variables "weights" and "biases" in scope (He-normal weights and nn.HiddenBiasInit biases, or both zero with
+// zeroInit). Masked entries of W get a zero gradient.
+func MaskedDense(scope *model.Scope, x *Node, mask [][]float64, zeroInit bool) *Node {
 	if x.Rank() != 2 || len(mask) != x.Shape().Dim(1) || len(mask) == 0 {
 		panic(fmt.Sprintf("bijectors.MaskedDense: want x [batch, %d] matching a mask of %d rows, got %s", len(mask), len(mask), x.Shape()))
 	}
 	out := len(mask[0])
-	biasInit := nn.HiddenBiasInit(ctx, len(mask))
+	biasInit := nn.HiddenBiasInit(scope, len(mask))
 	if zeroInit {
-		ctx, biasInit = ctx.WithInitializer(initializers.Zero), initializers.Zero
+		scope, biasInit = scope.WithInitializer(initializer.Zero), initializer.Zero
 	}
-	w := ctx.VariableWithShape("weights", shapes.Make(x.DType(), len(mask), out)).ValueGraph(x.Graph())
-	b := ctx.WithInitializer(biasInit).VariableWithShape("biases", shapes.Make(x.DType(), 1, out)).ValueGraph(x.Graph())
-	return Add(nn.FastMatMul(x, Mul(w, ConstAs(w, mask))), b)
+	w := scope.VariableWithShape("weights", shapes.Make(x.DType(), len(mask), out)).NodeValue(x.Graph())
+	b := scope.WithInitializer(biasInit).VariableWithShape("biases", shapes.Make(x.DType(), 1, out)).NodeValue(x.Graph())
+	return Add(DotProduct(x, Mul(w, ConstAs(w, mask))), b)
 }

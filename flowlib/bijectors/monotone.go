@@ -4,13 +4,13 @@ import (
 	"fmt"
 	"math"
 
-	. "github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 // ScalarFn is an elementwise, strictly increasing function given as a graph function. It may create variables in
-// ctx (then it is trainable), and must act on each element independently.
-type ScalarFn func(ctx *context.Context, z *Node) *Node
+// scope (then it is trainable), and must act on each element independently.
+type ScalarFn func(scope *model.Scope, z *Node) *Node
 
 // Monotone is the elementwise bijector x_d = f(z_d) for a strictly increasing f. Its log-determinant
 // Σ_d log f'(z_d) uses f' from GoMLX autodiff, so only f itself must be written. Forward is cheap; Inverse solves
@@ -38,30 +38,30 @@ func NewMonotone(name string, f ScalarFn) *Monotone {
 func (m *Monotone) Name() string { return m.name }
 
 // Derivative returns f'(z) elementwise, from autodiff.
-func (m *Monotone) Derivative(ctx *context.Context, z *Node) *Node {
-	return Gradient(ReduceAllSum(m.F(ctx, z)), z)[0]
+func (m *Monotone) Derivative(scope *model.Scope, z *Node) *Node {
+	return Gradient(ReduceAllSum(m.F(scope, z)), z)[0]
 }
 
 // Forward implements flowlib.Bijector.
-func (m *Monotone) Forward(ctx *context.Context, z *Node) (*Node, *Node) {
+func (m *Monotone) Forward(scope *model.Scope, z *Node) (*Node, *Node) {
 	checkRank2("bijectors.Monotone.Forward", z)
-	x := m.F(ctx, z)
-	return x, sumPerExample(Log(m.Derivative(ctx, z)))
+	x := m.F(scope, z)
+	return x, sumPerExample(Log(m.Derivative(scope, z)))
 }
 
 // Inverse implements flowlib.Bijector.
-func (m *Monotone) Inverse(ctx *context.Context, x *Node) (*Node, *Node) {
+func (m *Monotone) Inverse(scope *model.Scope, x *Node) (*Node, *Node) {
 	checkRank2("bijectors.Monotone.Inverse", x)
-	zStar := StopGradient(m.solve(ctx, StopGradient(x)))
+	zStar := StopGradient(m.solve(scope, StopGradient(x)))
 	// Implicit-function correction: its value is zStar − (≈0), its gradient the one of the exact inverse.
-	fPrime := StopGradient(m.Derivative(ctx, zStar))
-	z := Sub(zStar, Div(Sub(m.F(ctx, zStar), x), fPrime))
-	return z, Neg(sumPerExample(Log(m.Derivative(ctx, z))))
+	fPrime := StopGradient(m.Derivative(scope, zStar))
+	z := Sub(zStar, Div(Sub(m.F(scope, zStar), x), fPrime))
+	return z, Neg(sumPerExample(Log(m.Derivative(scope, z))))
 }
 
 // solve finds z with f(z) = x elementwise.
-func (m *Monotone) solve(ctx *context.Context, x *Node) *Node {
-	f := func(z *Node) *Node { return StopGradient(m.F(ctx, z)) }
+func (m *Monotone) solve(scope *model.Scope, x *Node) *Node {
+	f := func(z *Node) *Node { return StopGradient(m.F(scope, z)) }
 	// Bracket: lo ≤ root ≤ hi, widening by doubling steps (up to 2^40).
 	one := OnesLike(x)
 	lo, hi := Sub(x, one), Add(x, one)
@@ -79,7 +79,7 @@ func (m *Monotone) solve(ctx *context.Context, x *Node) *Node {
 		r := Sub(f(z), x)
 		lo = Where(LessThan(r, ZerosLike(r)), z, lo)
 		hi = Where(GreaterThan(r, ZerosLike(r)), z, hi)
-		d := StopGradient(m.Derivative(ctx, z))
+		d := StopGradient(m.Derivative(scope, z))
 		newton := Sub(z, Div(r, d))
 		inside := LogicalAnd(GreaterThan(newton, lo), LessThan(newton, hi))
 		z = Where(inside, newton, MulScalar(Add(lo, hi), 0.5))
@@ -94,7 +94,7 @@ func SineWarp(a float64) (*Monotone, error) {
 		return nil, fmt.Errorf("bijectors.SineWarp: a = %v makes f(z) = z + a·sin 2z non-invertible "+
 			"(f'(z) = 1 + 2a·cos 2z must stay positive): want |a| < 0.5", a)
 	}
-	return NewMonotone(fmt.Sprintf("SineWarp(a=%g)", a), func(_ *context.Context, z *Node) *Node {
+	return NewMonotone(fmt.Sprintf("SineWarp(a=%g)", a), func(_ *model.Scope, z *Node) *Node {
 		return Add(z, MulScalar(Sin(MulScalar(z, 2)), a))
 	}), nil
 }

@@ -5,9 +5,8 @@ import (
 	"slices"
 
 	"github.com/flowsgo/flows/flowlib"
-	"github.com/flowsgo/flows/flowlib/nn"
-	. "github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 // Permute reorders coordinates: x_i = z_{perm[i]}. A permutation preserves volume, so its log-determinant is 0.
@@ -63,15 +62,15 @@ func (p *Permute) matrix(x *Node, inverse bool) *Node {
 
 // Forward implements flowlib.Bijector. (A product with a one-hot matrix: its gradient is cheap on every backend,
 // where Gather's and Slice's are not on the pure-Go one.)
-func (p *Permute) Forward(_ *context.Context, z *Node) (*Node, *Node) {
+func (p *Permute) Forward(_ *model.Scope, z *Node) (*Node, *Node) {
 	flowlib.CheckPoints("bijectors.Permute.Forward", z, len(p.perm))
-	return nn.FastMatMul(z, p.matrix(z, false)), constLogDet(z, 0)
+	return DotProduct(z, p.matrix(z, false)), constLogDet(z, 0)
 }
 
 // Inverse implements flowlib.Bijector.
-func (p *Permute) Inverse(_ *context.Context, x *Node) (*Node, *Node) {
+func (p *Permute) Inverse(_ *model.Scope, x *Node) (*Node, *Node) {
 	flowlib.CheckPoints("bijectors.Permute.Inverse", x, len(p.perm))
-	return nn.FastMatMul(x, p.matrix(x, true)), constLogDet(x, 0)
+	return DotProduct(x, p.matrix(x, true)), constLogDet(x, 0)
 }
 
 // Name implements flowlib.Named.

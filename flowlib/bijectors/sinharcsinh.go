@@ -5,8 +5,8 @@ import (
 	"math"
 
 	"github.com/flowsgo/flows/flowlib"
-	. "github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 // SinhArcsinh is the elementwise sinh–arcsinh map of Jones & Pewsey (Biometrika, 2009):
@@ -41,26 +41,26 @@ func (s *SinhArcsinh) WithInit(skew, tail float64) *SinhArcsinh {
 	return out
 }
 
-func (s *SinhArcsinh) params(ctx *context.Context, x *Node) (eps, delta *Node) {
+func (s *SinhArcsinh) params(scope *model.Scope, x *Node) (eps, delta *Node) {
 	g := x.Graph()
-	eps = ConvertDType(ctx.VariableWithValue("skew", [][]float32{toF32(s.skew)}).ValueGraph(g), x.DType())
-	logDelta := ConvertDType(ctx.VariableWithValue("log_tail", [][]float32{toF32(s.logTail)}).ValueGraph(g), x.DType())
+	eps = ConvertDType(scope.VariableWithValue("skew", [][]float32{toF32(s.skew)}).NodeValue(g), x.DType())
+	logDelta := ConvertDType(scope.VariableWithValue("log_tail", [][]float32{toF32(s.logTail)}).NodeValue(g), x.DType())
 	return eps, Exp(logDelta)
 }
 
 // Forward implements flowlib.Bijector.
-func (s *SinhArcsinh) Forward(ctx *context.Context, z *Node) (*Node, *Node) {
+func (s *SinhArcsinh) Forward(scope *model.Scope, z *Node) (*Node, *Node) {
 	flowlib.CheckPoints("bijectors.SinhArcsinh.Forward", z, s.dim)
-	eps, delta := s.params(ctx, z)
+	eps, delta := s.params(scope, z)
 	u := Sub(Mul(delta, asinh(z)), eps)
 	logDer := Sub(Add(Log(delta), logCosh(u)), MulScalar(Log1p(Square(z)), 0.5))
 	return sinh(u), sumPerExample(logDer)
 }
 
 // Inverse implements flowlib.Bijector.
-func (s *SinhArcsinh) Inverse(ctx *context.Context, x *Node) (*Node, *Node) {
+func (s *SinhArcsinh) Inverse(scope *model.Scope, x *Node) (*Node, *Node) {
 	flowlib.CheckPoints("bijectors.SinhArcsinh.Inverse", x, s.dim)
-	eps, delta := s.params(ctx, x)
+	eps, delta := s.params(scope, x)
 	u := Div(Add(asinh(x), eps), delta)
 	z := sinh(u)
 	// dz/dx = cosh(u) / (δ·√(1 + x²)).

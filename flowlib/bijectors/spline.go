@@ -7,10 +7,10 @@ import (
 
 	"github.com/flowsgo/flows/flowlib"
 	"github.com/flowsgo/flows/flowlib/nn"
-	. "github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/shapes"
-	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/ml/context/initializers"
+	"github.com/gomlx/compute/shapes"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/model/initializer"
 )
 
 // Smallest bin width, bin height (as fractions of the interval) and knot derivative of a rational-quadratic spline.
@@ -253,20 +253,20 @@ func (c *SplineCoupling) Hidden(widths ...int) *SplineCoupling {
 	return c
 }
 
-func (c *SplineCoupling) params(ctx *context.Context, x *Node) []*Node {
+func (c *SplineCoupling) params(scope *model.Scope, x *Node) []*Node {
 	flowlib.CheckPoints("bijectors.SplineCoupling", x, len(c.mask))
-	return conditionerHeads(ctx.In("conditioner"), Mul(x, maskConst(x, c.mask)), c.conditioner, len(c.mask), c.spline.sizes())
+	return conditionerHeads(scope.At("conditioner"), Mul(x, maskConst(x, c.mask)), c.conditioner, len(c.mask), c.spline.sizes())
 }
 
 // Forward implements flowlib.Bijector.
-func (c *SplineCoupling) Forward(ctx *context.Context, z *Node) (*Node, *Node) {
-	y, ld := c.spline.forward(z, c.params(ctx, z))
+func (c *SplineCoupling) Forward(scope *model.Scope, z *Node) (*Node, *Node) {
+	y, ld := c.spline.forward(z, c.params(scope, z))
 	return c.combine(z, y, ld)
 }
 
 // Inverse implements flowlib.Bijector.
-func (c *SplineCoupling) Inverse(ctx *context.Context, x *Node) (*Node, *Node) {
-	y, ld := c.spline.inverse(x, c.params(ctx, x))
+func (c *SplineCoupling) Inverse(scope *model.Scope, x *Node) (*Node, *Node) {
+	y, ld := c.spline.inverse(x, c.params(scope, x))
 	return c.combine(x, y, ld)
 }
 
@@ -284,10 +284,10 @@ func (c *SplineCoupling) Name() string {
 
 // conditionerHeads is an MLP on x with one zero-initialised output layer per entry of sizes, of width dim·size.
 // (nn.MLP's heads all have one width; spline parameters need K, K and K−1 values per dimension.)
-func conditionerHeads(ctx *context.Context, x *Node, cond Conditioner, dim int, sizes []int) []*Node {
+func conditionerHeads(scope *model.Scope, x *Node, cond Conditioner, dim int, sizes []int) []*Node {
 	h := x
 	for i, w := range cond.Hidden {
-		h = nn.Activate(cond.Activation, nn.HiddenDense(ctx.Inf("hidden_%d", i), h, w))
+		h = nn.Activate(cond.Activation, nn.HiddenDense(scope.At("hidden_%d", i), h, w))
 	}
 	heads := make([]*Node, len(sizes))
 	for j, size := range sizes {
@@ -295,7 +295,7 @@ func conditionerHeads(ctx *context.Context, x *Node, cond Conditioner, dim int, 
 		if j > 0 {
 			name = fmt.Sprintf("output_%d", j)
 		}
-		heads[j] = nn.Dense(ctx.In(name).WithInitializer(initializers.Zero), h, dim*size)
+		heads[j] = nn.Dense(scope.At("%s", name).WithInitializer(initializer.Zero), h, dim*size)
 	}
 	return heads
 }

@@ -8,7 +8,7 @@ import (
 
 	"github.com/flowsgo/flows/flowlib/flows"
 	"github.com/flowsgo/flows/flowlib/plots"
-	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/compute"
 )
 
 // Timing is the measured cost of one architecture in one dimension: the time to draw N samples and to evaluate N
@@ -25,7 +25,7 @@ type Timing struct {
 // sample n points and to evaluate n densities. MAF's density and IAF's sampling are one MADE pass per layer; MAF's
 // sampling and IAF's density are D passes per layer, so their times grow with D. Compute does not depend on the
 // weights, so the models are untrained. Each graph is compiled before it is timed.
-func Asymmetry(backend backends.Backend, dims []int, layers int, hidden []int, n int, log io.Writer) ([]Timing, error) {
+func Asymmetry(backend compute.Backend, dims []int, layers int, hidden []int, n int, log io.Writer) ([]Timing, error) {
 	if log == nil {
 		log = io.Discard
 	}

@@ -25,7 +25,7 @@ import (
 	"github.com/flowsgo/flows/flowlib/fit"
 	"github.com/flowsgo/flows/flowlib/flows"
 	"github.com/flowsgo/flows/flowlib/plots"
-	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/compute"
 )
 
 // Model is one entry of a comparison: a display name and the spec it is built from.
@@ -208,7 +208,7 @@ func eightGaussiansEntropy(x [][]float64) float64 {
 
 // Run trains every model on every data set and measures it. A model that fails to train is reported in its
 // Result.Err and the comparison goes on; Run returns an error only for a bad configuration or data.
-func Run(backend backends.Backend, cfg Config) ([]Result, error) {
+func Run(backend compute.Backend, cfg Config) ([]Result, error) {
 	if err := cfg.defaults(); err != nil {
 		return nil, err
 	}
@@ -240,7 +240,7 @@ func errSuffix(e string) string {
 }
 
 // One trains and measures one model on one prepared data set.
-func One(backend backends.Backend, m Model, data *Data, cfg Config) Result {
+func One(backend compute.Backend, m Model, data *Data, cfg Config) Result {
 	r := Result{Model: m.Name, Dataset: data.Name, Spec: m.Spec, Steps: cfg.Steps, Entropy: data.Entropy,
 		HeldOutNLL: math.NaN(), TrainNLL: math.NaN(), Gap: math.NaN(), TimingPoints: cfg.TimingPoints}
 	model, err := flows.NewModel(backend, m.Spec)

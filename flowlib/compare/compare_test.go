@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gomlx/gomlx/backends"
-	_ "github.com/gomlx/gomlx/backends/simplego"
+	"github.com/gomlx/compute"
+	_ "github.com/gomlx/compute/gobackend"
 )
 
 func TestPrepareEntropies(t *testing.T) {
@@ -37,7 +37,7 @@ func TestPrepareEntropies(t *testing.T) {
 }
 
 func TestRunSmall(t *testing.T) {
-	b, err := backends.NewWithConfig("go:parallelism=-1")
+	b, err := compute.NewWithConfig("go:parallelism=-1")
 	if err != nil {
 		t.Fatal(err)
 	}

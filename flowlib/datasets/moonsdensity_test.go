@@ -82,9 +82,16 @@ func TestMoonsLogDensitySymmetry(t *testing.T) {
 
 func TestMoonsLogDensityBadInput(t *testing.T) {
 	x := [][]float64{{0, 0}}
-	for _, noise := range []float64{0, -0.1, math.NaN(), math.Inf(1)} {
+	// 1e-200 (σ² underflows to 0) gave NaN and 1e200 (σ² overflows) was accepted: found by FuzzMoonsDensity.
+	for _, noise := range []float64{0, -0.1, math.NaN(), math.Inf(1), 1e-200, 1e200} {
 		assertPanics(t, fmt.Sprintf("noise %v", noise), func() { MoonsLogDensity(x, noise) },
-			"MoonsLogDensity", "noise must be a finite standard deviation > 0", fmt.Sprint(noise))
+			"MoonsLogDensity", "noise must be a standard deviation in [MinDensityNoise, MaxNoise] = [1e-100, 1e+100]", fmt.Sprint(noise))
+	}
+	// Far from the arc with a small σ, κ = r/σ² overflows: the log-density is still −∞, not NaN.
+	for _, p := range [][]float64{{1e120, 0}, {-1e150, 3}, {1e300, 1e300}} {
+		if lp := MoonsLogDensity([][]float64{p}, 1e-100)[0]; !math.IsInf(lp, -1) {
+			t.Errorf("MoonsLogDensity(%v, σ=1e-100) = %v, want -Inf", p, lp)
+		}
 	}
 	assertPanics(t, "3-column row", func() { MoonsLogDensity([][]float64{{0, 0}, {1, 2, 3}}, 0.1) },
 		"row 1 has 3 columns, want 2")
@@ -152,11 +159,12 @@ func TestMoonsEntropy(t *testing.T) {
 }
 
 func TestMoonsEntropyBadInput(t *testing.T) {
-	for _, noise := range []float64{0, -1, math.NaN(), math.Inf(1)} {
+	// 1e-200 gave NaN ± NaN without an error: found by FuzzMoonsEntropy.
+	for _, noise := range []float64{0, -1, math.NaN(), math.Inf(1), 1e-200, 1e200} {
 		_, _, err := MoonsEntropy(noise, 100, 1)
-		assertErrorContains(t, fmt.Sprintf("noise %v", noise), err, "MoonsEntropy", "noise must be a finite standard deviation > 0", fmt.Sprint(noise))
+		assertErrorContains(t, fmt.Sprintf("noise %v", noise), err, "datasets: MoonsEntropy", "noise must be a standard deviation in [MinDensityNoise, MaxNoise]", fmt.Sprint(noise))
 	}
-	for _, samples := range []int{1, 0, -3} {
+	for _, samples := range []int{1, 0, -3, MaxPoints + 1} {
 		_, _, err := MoonsEntropy(0.05, samples, 1)
 		assertErrorContains(t, fmt.Sprintf("samples %d", samples), err, "MoonsEntropy", "samples must be at least 2", fmt.Sprint(samples))
 	}

@@ -26,7 +26,8 @@ type Standardizer struct {
 //
 // Errors: empty data, ragged rows, a non-finite value, or a dimension with zero
 // variance (a constant column, for example a single row), which could not be
-// standardized.
+// standardized; "zero" is to float64 precision: a std ≤ 1e-12·|mean| or below
+// the smallest normal float64 (2.2e-308) counts as zero.
 func FitStandardizer(x [][]float64) (*Standardizer, error) {
 	if len(x) == 0 {
 		return nil, fmt.Errorf("datasets: FitStandardizer: empty data (0 rows)")
@@ -40,42 +41,64 @@ func FitStandardizer(x [][]float64) (*Standardizer, error) {
 	}
 	n := float64(len(x))
 	s := &Standardizer{Mean: make([]float64, d), Std: make([]float64, d)}
-	for _, row := range x {
-		for j, v := range row {
-			s.Mean[j] += v
+	for j := range d {
+		// Work on the column scaled by a power of two (exact) to about [−1, 1]:
+		// finite data near ±MaxFloat64 would otherwise overflow the sums to ±Inf
+		// and give a NaN or infinite mean and std.
+		var maxAbs float64
+		for _, row := range x {
+			maxAbs = math.Max(maxAbs, math.Abs(row[j]))
 		}
-	}
-	for j := range s.Mean {
-		s.Mean[j] /= n
-	}
-	// Two passes: Σ(x−mean)² does not lose the variance to cancellation the way
-	// Σx² − n·mean² does for data far from the origin.
-	for _, row := range x {
-		for j, v := range row {
-			dv := v - s.Mean[j]
-			s.Std[j] += dv * dv
+		_, e := math.Frexp(maxAbs)
+		var sum float64
+		for _, row := range x {
+			sum += math.Ldexp(row[j], -e)
 		}
-	}
-	for j := range s.Std {
-		s.Std[j] = math.Sqrt(s.Std[j] / n)
-		if s.Std[j] == 0 || s.Std[j] <= 1e-12*math.Abs(s.Mean[j]) {
-			return nil, fmt.Errorf("datasets: FitStandardizer: dimension %d has zero variance (std %g, mean %g); it cannot be standardized",
-				j, s.Std[j], s.Mean[j])
+		mean := sum / n
+		// Two passes: Σ(x−mean)² does not lose the variance to cancellation the
+		// way Σx² − n·mean² does for data far from the origin.
+		var ss float64
+		for _, row := range x {
+			dv := math.Ldexp(row[j], -e) - mean
+			ss += dv * dv
+		}
+		s.Mean[j], s.Std[j] = math.Ldexp(mean, e), math.Ldexp(math.Sqrt(ss/n), e)
+		// A std that is tiny next to the mean, or subnormal, standardizes only
+		// the last few bits of the data: the round trip would lose the rest.
+		if s.Std[j] <= 1e-12*math.Abs(s.Mean[j]) || s.Std[j] < minStd {
+			return nil, fmt.Errorf("datasets: FitStandardizer: dimension %d has zero variance to float64 precision "+
+				"(std %g, mean %g; want std > 1e-12·|mean| and std ≥ %.3g); it cannot be standardized",
+				j, s.Std[j], s.Mean[j], minStd)
 		}
 	}
 	return s, nil
 }
 
+// minStd is the smallest std FitStandardizer accepts: the smallest normal
+// float64, below which (x − mean)/std keeps only a few significant bits.
+const minStd = 0x1p-1022
+
 // Dim returns the dimension the Standardizer was fitted on.
 func (s *Standardizer) Dim() int { return len(s.Mean) }
 
 // Transform returns T(x) = (x − Mean) / Std, row by row, in new slices.
+// For the data the Standardizer was fitted on, every result is finite; a value
+// much farther from Mean than that data can give ±Inf, and NaN or ±Inf in x
+// stay NaN or ±Inf ([Validate] finds them).
 // It panics if a row's length is not s.Dim().
 func (s *Standardizer) Transform(x [][]float64) [][]float64 {
 	z := s.alloc("Transform", x)
 	for i, row := range x {
 		for j, v := range row {
-			z[i][j] = (v - s.Mean[j]) / s.Std[j]
+			d := v - s.Mean[j]
+			if math.IsInf(d, 0) && !math.IsInf(v, 0) {
+				// v and the mean near ±MaxFloat64 on either side of 0: halving
+				// is exact there, and z itself is finite.
+				d = v/2 - s.Mean[j]/2
+				z[i][j] = d / s.Std[j] * 2
+				continue
+			}
+			z[i][j] = d / s.Std[j]
 		}
 	}
 	return z
@@ -88,6 +111,10 @@ func (s *Standardizer) Inverse(z [][]float64) [][]float64 {
 	for i, row := range z {
 		for j, v := range row {
 			x[i][j] = v*s.Std[j] + s.Mean[j]
+			if math.IsInf(x[i][j], 0) && !math.IsInf(v, 0) {
+				// v·Std overflowed though the sum may not (Transform's case, undone).
+				x[i][j] = (v*(s.Std[j]/2) + s.Mean[j]/2) * 2
+			}
 		}
 	}
 	return x
@@ -105,6 +132,9 @@ func (s *Standardizer) LogDet() float64 {
 
 func (s *Standardizer) alloc(method string, x [][]float64) [][]float64 {
 	d := s.Dim()
+	if len(s.Std) != d {
+		panic(fmt.Sprintf("datasets: Standardizer.%s: %d means but %d stds", method, d, len(s.Std)))
+	}
 	flat := make([]float64, len(x)*d)
 	out := make([][]float64, len(x))
 	for i, row := range x {

@@ -130,12 +130,37 @@ func TestFitStandardizerBadInput(t *testing.T) {
 		{"Inf", [][]float64{{math.Inf(-1), 2}, {3, 4}}, []string{"FitStandardizer", "non-finite", "row 0, column 0"}},
 		{"constant column", [][]float64{{1, 0.1}, {2, 0.1}, {3, 0.1}}, []string{"FitStandardizer", "dimension 1 has zero variance"}},
 		{"one row", [][]float64{{1, 2}}, []string{"FitStandardizer", "dimension 0 has zero variance"}},
+		{"std tiny next to the mean", [][]float64{{1e15, 1}, {1e15 + 0.5, 2}}, []string{"FitStandardizer", "dimension 0 has zero variance", "1e-12·|mean|"}},
+		// Found by FuzzStandardizer: subnormal values standardize to a few bits only.
+		{"subnormal std", [][]float64{{2.668097653e-315, 1}, {3.994345017e-315, 2}}, []string{"FitStandardizer", "dimension 0 has zero variance", "std ≥ 2.23e-308"}},
 	} {
 		s, err := FitStandardizer(tc.x)
 		if s != nil {
 			t.Errorf("%s: got a Standardizer with the error", tc.name)
 		}
 		assertErrorContains(t, tc.name, err, tc.parts...)
+	}
+}
+
+// Finite data near ±MaxFloat64 (found by FuzzStandardizer: its sums overflowed to a std of +Inf).
+func TestStandardizerHugeValues(t *testing.T) {
+	x := [][]float64{{1.7e308, 1e300}, {-1.7e308, -1e300}, {1.7e308, 1e300}}
+	s, err := FitStandardizer(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertClose(t, "mean[0]", s.Mean[0], 1.7e308/3, 1e-15*1.7e308)
+	assertClose(t, "std[0]", s.Std[0], 1.7e308*math.Sqrt(8.0/9), 1e-15*1.7e308)
+	assertClose(t, "LogDet", s.LogDet(), -math.Log(1.7e308*math.Sqrt(8.0/9))-math.Log(1e300*math.Sqrt(8.0/9)), 1e-9)
+	z := s.Transform(x)
+	back := s.Inverse(z)
+	for i := range x {
+		for j := range 2 {
+			if math.IsInf(z[i][j], 0) || math.IsNaN(z[i][j]) {
+				t.Fatalf("Transform(x)[%d][%d] = %v", i, j, z[i][j])
+			}
+			assertClose(t, fmt.Sprintf("Inverse(Transform(x))[%d][%d]", i, j), back[i][j], x[i][j], 1e-15*math.Abs(x[i][j]))
+		}
 	}
 }
 

@@ -2,9 +2,11 @@ package datasets
 
 import (
 	"math"
+	"slices"
 	"testing"
 
-	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/gomlx/core/tensors"
 )
 
 func TestTensorRoundTrip(t *testing.T) {
@@ -13,8 +15,8 @@ func TestTensorRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := tt.Shape().String(); got != "(Float32)[37 2]" {
-		t.Errorf("ToTensor shape: got %s, want (Float32)[37 2]", got)
+	if got := tt.Shape(); got.DType != dtypes.Float32 || !slices.Equal(got.Dimensions, []int{37, 2}) {
+		t.Errorf("ToTensor shape: got %s, want Float32 [37, 2]", got)
 	}
 	back, err := FromTensor(tt)
 	if err != nil {

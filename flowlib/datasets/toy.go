@@ -18,6 +18,19 @@ const (
 	DefaultCirclesNoise = 0.08
 )
 
+// Limits on the arguments of the generators, so that a typo fails with an
+// error instead of exhausting memory or overflowing float64.
+const (
+	// MaxPoints is the largest n a generator accepts: 10 million points take
+	// about 400 MB (two float64 and a slice header each).
+	MaxPoints = 10_000_000
+
+	// MaxNoise is the largest noise standard deviation [Moons] and [Circles]
+	// accept. Any noise much above 1 already buries the shape; the bound keeps
+	// noise² and every point far from float64 overflow.
+	MaxNoise = 1e100
+)
+
 // pcgStream is the second PCG seed word: the first is the user's seed.
 // Changing it changes every data set, so it is fixed forever.
 const pcgStream = 0x666c6f776c6962 // "flowlib"
@@ -88,7 +101,7 @@ func MustGenerate(name string, n int, seed uint64) [][]float64 {
 // and standard deviation are given by [MoonsMoments], its exact log-density by
 // [MoonsLogDensity] and its entropy by [MoonsEntropy].
 //
-// Errors: n ≤ 0, noise negative or not finite.
+// Errors: n ≤ 0 or > [MaxPoints], noise negative, not finite or > [MaxNoise].
 func Moons(n int, noise float64, seed uint64) ([][]float64, error) {
 	if err := checkN("Moons", n); err != nil {
 		return nil, err
@@ -133,7 +146,7 @@ func MustMoons(n int, noise float64, seed uint64) [][]float64 {
 // Unlike make_circles, which spaces the angles evenly, θ is drawn at random
 // so that the points are independent draws of one distribution.
 //
-// Errors: n ≤ 0, noise negative or not finite.
+// Errors: n ≤ 0 or > [MaxPoints], noise negative, not finite or > [MaxNoise].
 func Circles(n int, noise float64, seed uint64) ([][]float64, error) {
 	if err := checkN("Circles", n); err != nil {
 		return nil, err
@@ -163,7 +176,7 @@ func Circles(n int, noise float64, seed uint64) ([][]float64, error) {
 //
 //	x = (4·(cos kπ/4, sin kπ/4) + 0.5·ε) / 1.414,   k ~ U{0,…,7}, ε ~ N(0, I)
 //
-// Errors: n ≤ 0.
+// Errors: n ≤ 0 or > [MaxPoints].
 func EightGaussians(n int, seed uint64) ([][]float64, error) {
 	if err := checkN("EightGaussians", n); err != nil {
 		return nil, err
@@ -187,7 +200,7 @@ func EightGaussians(n int, seed uint64) ([][]float64, error) {
 // FFJORD returns 5·⌊n/5⌋ points; this returns exactly n (the first n mod 5
 // arms get one extra point).
 //
-// Errors: n ≤ 0.
+// Errors: n ≤ 0 or > [MaxPoints].
 func Pinwheel(n int, seed uint64) ([][]float64, error) {
 	if err := checkN("Pinwheel", n); err != nil {
 		return nil, err
@@ -218,7 +231,7 @@ func Pinwheel(n int, seed uint64) ([][]float64, error) {
 //	x₁ ~ U[−2, 2),   x₂ = u − 2b + (⌊x₁⌋ mod 2),   u ~ U[0, 1), b ~ U{0, 1}
 //	x = 2·(x₁, x₂)
 //
-// Errors: n ≤ 0.
+// Errors: n ≤ 0 or > [MaxPoints].
 func Checkerboard(n int, seed uint64) ([][]float64, error) {
 	if err := checkN("Checkerboard", n); err != nil {
 		return nil, err
@@ -249,7 +262,7 @@ func Checkerboard(n int, seed uint64) ([][]float64, error) {
 // random order. FFJORD mirrors the same draws onto the second arm; here each
 // point is drawn independently.
 //
-// Errors: n ≤ 0.
+// Errors: n ≤ 0 or > [MaxPoints].
 func Spirals(n int, seed uint64) ([][]float64, error) {
 	if err := checkN("Spirals", n); err != nil {
 		return nil, err
@@ -276,12 +289,18 @@ func checkN(fn string, n int) error {
 	if n <= 0 {
 		return fmt.Errorf("datasets: %s: n (number of points) must be positive, got %d", fn, n)
 	}
+	if n > MaxPoints {
+		return fmt.Errorf("datasets: %s: n (number of points) must be at most MaxPoints = %d, got %d", fn, MaxPoints, n)
+	}
 	return nil
 }
 
 func checkNoise(fn string, noise float64) error {
 	if math.IsNaN(noise) || math.IsInf(noise, 0) || noise < 0 {
 		return fmt.Errorf("datasets: %s: noise must be a finite standard deviation >= 0, got %v", fn, noise)
+	}
+	if noise > MaxNoise {
+		return fmt.Errorf("datasets: %s: noise must be at most MaxNoise = %g, got %g", fn, MaxNoise, noise)
 	}
 	return nil
 }

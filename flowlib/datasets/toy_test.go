@@ -160,6 +160,11 @@ func TestGeneratorsBadInput(t *testing.T) {
 			assertErrorContains(t, fmt.Sprintf("%s(n=%d)", fn, n), gen(n),
 				"datasets: "+fn, "n (number of points) must be positive", fmt.Sprintf("got %d", n))
 		}
+		// Absurd n fail at once instead of panicking in make or exhausting memory.
+		for _, n := range []int{MaxPoints + 1, 1 << 40, math.MaxInt} {
+			assertErrorContains(t, fmt.Sprintf("%s(n=%d)", fn, n), gen(n),
+				"datasets: "+fn, "n (number of points) must be at most MaxPoints = 10000000", fmt.Sprintf("got %d", n))
+		}
 	}
 	for _, name := range Names() {
 		_, err := Generate(name, 0, 1)
@@ -172,6 +177,16 @@ func TestGeneratorsBadInput(t *testing.T) {
 		_, err = Circles(10, noise, 1)
 		assertErrorContains(t, fmt.Sprintf("Circles(noise=%v)", noise), err,
 			"datasets: Circles", "noise must be a finite standard deviation >= 0", "got "+fmt.Sprint(noise))
+	}
+	// Huge finite noise would overflow the points to ±Inf.
+	for _, noise := range []float64{1e101, math.MaxFloat64} {
+		_, err := Moons(10, noise, 1)
+		assertErrorContains(t, fmt.Sprintf("Moons(noise=%v)", noise), err, "datasets: Moons", "noise must be at most MaxNoise = 1e+100")
+		_, err = Circles(10, noise, 1)
+		assertErrorContains(t, fmt.Sprintf("Circles(noise=%v)", noise), err, "datasets: Circles", "noise must be at most MaxNoise = 1e+100")
+	}
+	if _, err := Moons(10, MaxNoise, 1); err != nil {
+		t.Errorf("Moons(noise=MaxNoise): %v", err)
 	}
 	_, err := Generate("swissroll", 10, 1)
 	assertErrorContains(t, "Generate(swissroll)", err, `unknown data set "swissroll"`, strings.Join(Names(), ", "))

@@ -17,11 +17,11 @@ import (
 	"time"
 
 	"github.com/flowsgo/flows/flowlib"
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	. "github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
+	"github.com/gomlx/compute/dtypes"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/train/optimizer"
 )
 
 // Options configures [Fit]. Zero values take the defaults noted.
@@ -63,14 +63,14 @@ type History struct {
 	MsPerStep       float64 // Duration / steps, in milliseconds (includes held-out evaluations)
 }
 
-// Fit trains model on train (rows of model.Dim() values) and returns the history. It returns an error for bad
+// Fit trains model on train (rows of m.Dim() values) and returns the history. It returns an error for bad
 // options or data, and when a step produces a non-finite loss or gradient; the model then keeps the last good
 // parameters.
-func Fit(model *flowlib.Model, train [][]float64, opts Options) (*History, error) {
-	if err := opts.validate(model, train); err != nil {
+func Fit(m *flowlib.Model, train [][]float64, opts Options) (*History, error) {
+	if err := opts.validate(m, train); err != nil {
 		return nil, err
 	}
-	trainer, err := newTrainer(model, opts)
+	trainer, err := newTrainer(m, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +83,7 @@ func Fit(model *flowlib.Model, train [][]float64, opts Options) (*History, error
 			if err != nil {
 				return nil, fmt.Errorf("fit: Options.Stream at step %d: %w", step, err)
 			}
-			if err := flowlib.CheckPointsHost("fit: Options.Stream batch", b, model.Dim()); err != nil {
+			if err := flowlib.CheckPointsHost("fit: Options.Stream batch", b, m.Dim()); err != nil {
 				return nil, err
 			}
 			return b, nil
@@ -104,7 +104,7 @@ func Fit(model *flowlib.Model, train [][]float64, opts Options) (*History, error
 		if opts.HeldOut == nil {
 			return math.NaN(), nil
 		}
-		nll, err := MeanNLL(model, opts.HeldOut)
+		nll, err := MeanNLL(m, opts.HeldOut)
 		if err != nil {
 			return 0, err
 		}
@@ -150,7 +150,7 @@ func Fit(model *flowlib.Model, train [][]float64, opts Options) (*History, error
 	}
 	hist.Duration = time.Since(start)
 	hist.MsPerStep = float64(hist.Duration.Microseconds()) / 1000 / float64(opts.Steps)
-	if hist.FinalTrainNLL, err = MeanNLL(model, train); err != nil {
+	if hist.FinalTrainNLL, err = MeanNLL(m, train); err != nil {
 		return hist, err
 	}
 	if n := len(hist.HeldOutNLL); n > 0 {
@@ -160,8 +160,8 @@ func Fit(model *flowlib.Model, train [][]float64, opts Options) (*History, error
 }
 
 // MeanNLL returns −mean log p(x) over the points.
-func MeanNLL(model *flowlib.Model, x [][]float64) (float64, error) {
-	lp, err := model.LogProb(x)
+func MeanNLL(m *flowlib.Model, x [][]float64) (float64, error) {
+	lp, err := m.LogProb(x)
 	if err != nil {
 		return 0, err
 	}
@@ -172,8 +172,8 @@ func MeanNLL(model *flowlib.Model, x [][]float64) (float64, error) {
 	return -s / float64(len(lp)), nil
 }
 
-func (o *Options) validate(model *flowlib.Model, train [][]float64) error {
-	if model == nil {
+func (o *Options) validate(m *flowlib.Model, train [][]float64) error {
+	if m == nil {
 		return errors.New("fit: model is nil")
 	}
 	if o.Steps <= 0 {
@@ -200,11 +200,11 @@ func (o *Options) validate(model *flowlib.Model, train [][]float64) error {
 	if o.EvalEvery == 0 {
 		o.EvalEvery = max(1, o.Steps/20)
 	}
-	if err := flowlib.CheckPointsHost("fit: training data", train, model.Dim()); err != nil {
+	if err := flowlib.CheckPointsHost("fit: training data", train, m.Dim()); err != nil {
 		return err
 	}
 	if o.HeldOut != nil {
-		if err := flowlib.CheckPointsHost("fit: Options.HeldOut", o.HeldOut, model.Dim()); err != nil {
+		if err := flowlib.CheckPointsHost("fit: Options.HeldOut", o.HeldOut, m.Dim()); err != nil {
 			return err
 		}
 	}
@@ -214,27 +214,27 @@ func (o *Options) validate(model *flowlib.Model, train [][]float64) error {
 // trainer runs one compiled training step: loss, gradient, optional clipping, Adam update — applied only when the
 // loss and the gradient norm are finite.
 type trainer struct {
-	model *flowlib.Model
-	exec  *context.Exec
-	lrVar *context.Variable
+	m     *flowlib.Model
+	exec  *model.Exec
+	lrVar *model.Variable
 }
 
-func newTrainer(model *flowlib.Model, opts Options) (*trainer, error) {
-	ctx := model.Ctx
-	t := &trainer{model: model}
-	t.lrVar = optimizers.LearningRateVar(ctx, flowlib.DType, opts.LearningRate)
+func newTrainer(m *flowlib.Model, opts Options) (*trainer, error) {
+	scope := m.Store.RootScope()
+	t := &trainer{m: m}
+	t.lrVar = optimizer.LearningRateVar(scope, flowlib.DType, opts.LearningRate)
 	// LearningRate(-1): Adam reads the learning-rate variable, which step sets before every run.
-	opt, ok := optimizers.Adam().LearningRate(-1).Done().(interface {
-		UpdateGraphWithGradients(ctx *context.Context, grads []*Node, lossDType dtypes.DType)
+	opt, ok := optimizer.Adam().LearningRate(-1).Done().(interface {
+		UpdateGraphWithGradients(scope *model.Scope, grads []*Node, lossDType dtypes.DType)
 	})
 	if !ok {
 		return nil, errors.New("fit: GoMLX's Adam no longer accepts precomputed gradients")
 	}
-	exec, err := context.NewExec(model.Backend, ctx, func(ctx *context.Context, x *Node) (*Node, *Node) {
+	exec, err := model.NewExec(m.Backend, m.Store, func(scope *model.Scope, x *Node) (*Node, *Node) {
 		g := x.Graph()
-		ctx.SetTraining(g, true)
-		loss := model.NLLGraph(ctx, x)
-		grads := ctx.BuildTrainableVariablesGradientsGraph(loss)
+		scope.Store().SetTraining(g, true)
+		loss := m.NLLGraph(scope, x)
+		grads := scope.BuildTrainableVariablesGradientsGraph(loss)
 		sq := ScalarZero(g, loss.DType())
 		for _, gr := range grads {
 			sq = Add(sq, ReduceAllSum(Square(gr)))
@@ -251,16 +251,16 @@ func newTrainer(model *flowlib.Model, opts Options) (*trainer, error) {
 		for i, gr := range grads {
 			safe[i] = Where(ok, gr, ZerosLike(gr)) // keeps Adam's moments finite on a bad step
 		}
-		before := map[*context.Variable]*Node{}
-		for v := range ctx.IterVariables() {
+		before := map[*model.Variable]*Node{}
+		for v := range scope.IterVariables() {
 			if v.InUseByGraph(g) {
-				before[v] = v.ValueGraph(g)
+				before[v] = v.NodeValue(g)
 			}
 		}
-		opt.UpdateGraphWithGradients(ctx, safe, loss.DType())
-		for v := range ctx.IterVariables() {
+		opt.UpdateGraphWithGradients(scope, safe, loss.DType())
+		for v := range scope.IterVariables() {
 			if old, found := before[v]; found {
-				v.SetValueGraph(Where(ok, v.ValueGraph(g), old))
+				v.SetNodeValue(Where(ok, v.NodeValue(g), old))
 			}
 		}
 		return loss, ok
@@ -276,7 +276,7 @@ func (t *trainer) step(batch [][]float64, lr float64) (nll float64, ok bool, err
 	if err := t.lrVar.SetValue(tensors.FromScalar(float32(lr))); err != nil {
 		return 0, false, err
 	}
-	res, err := t.exec.Exec(flowlib.ToTensor(batch, 0, t.model.Dim()))
+	res, err := t.exec.Call(flowlib.ToTensor(batch, 0, t.m.Dim()))
 	if err != nil {
 		return 0, false, err
 	}

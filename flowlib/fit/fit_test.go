@@ -10,10 +10,10 @@ import (
 	"github.com/flowsgo/flows/flowlib/datasets"
 	"github.com/flowsgo/flows/flowlib/fit"
 	"github.com/flowsgo/flows/flowlib/flows"
-	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/compute"
 )
 
-func setup(t *testing.T) (backends.Backend, [][]float64, [][]float64) {
+func setup(t *testing.T) (compute.Backend, [][]float64, [][]float64) {
 	t.Helper()
 	b, _, err := backend.Choose()
 	if err != nil {

@@ -10,14 +10,14 @@ import (
 	"github.com/flowsgo/flows/flowlib"
 	"github.com/flowsgo/flows/flowlib/datasets"
 	"github.com/flowsgo/flows/flowlib/fit"
-	"github.com/gomlx/gomlx/backends"
-	_ "github.com/gomlx/gomlx/backends/simplego"
-	. "github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/compute"
+	_ "github.com/gomlx/compute/gobackend"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
-func ch6B(t testing.TB) backends.Backend { return testBackend(t) }
+func ch6B(t testing.TB) compute.Backend { return testBackend(t) }
 
 // ch6Archs are the chapter-6 architectures, small enough for unit tests.
 func ch6Archs() map[string]*Builder {
@@ -47,7 +47,7 @@ func ch6Points(n, dim int, seed uint64) [][]float64 {
 func ch6Perturb(t *testing.T, m *flowlib.Model, std float64) {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(11, 12))
-	for v := range m.Ctx.IterVariables() {
+	for v := range m.Store.IterVariables() {
 		if !v.Trainable || !m.Owns(v) {
 			continue
 		}
@@ -101,18 +101,18 @@ func TestChapter6Architectures(t *testing.T) {
 				t.Fatalf("Sample(7): got %d rows of %d, want 7 of %d", len(xs), len(xs[0]), spec.Dim)
 			}
 			// Every variable gets a finite, non-zero gradient from the NLL.
-			exec, err := context.NewExec(m.Backend, m.Ctx, func(ctx *context.Context, x *Node) []*Node {
-				return ctx.BuildTrainableVariablesGradientsGraph(m.NLLGraph(ctx, x))
+			exec, err := model.NewExec(m.Backend, m.Store, func(scope *model.Scope, x *Node) []*Node {
+				return scope.BuildTrainableVariablesGradientsGraph(m.NLLGraph(scope, x))
 			})
 			if err != nil {
 				t.Fatal(err)
 			}
-			grads, err := exec.Exec(flowlib.ToTensor(x, 0, spec.Dim))
+			grads, err := exec.Call(flowlib.ToTensor(x, 0, spec.Dim))
 			if err != nil {
 				t.Fatal(err)
 			}
 			owned := 0
-			for v := range m.Ctx.IterVariables() {
+			for v := range m.Store.IterVariables() {
 				if v.Trainable && m.Owns(v) {
 					owned++
 				}
@@ -131,10 +131,10 @@ func TestChapter6Architectures(t *testing.T) {
 				}
 			}
 			// Round trip through the whole flow, and the density from sampling matches the density from inverting.
-			ctxExec, err := context.NewExec(m.Backend, m.Ctx, func(ctx *context.Context, z *Node) (*Node, *Node, *Node) {
+			ctxExec, err := model.NewExec(m.Backend, m.Store, func(scope *model.Scope, z *Node) (*Node, *Node, *Node) {
 				f := m.Flow
-				x, ld := f.Bijector.Forward(ctx.In(flowlib.VariablesScope), z)
-				back, ldBack := f.Bijector.Inverse(ctx.In(flowlib.VariablesScope), x)
+				x, ld := f.Bijector.Forward(scope.At(flowlib.VariablesScope), z)
+				back, ldBack := f.Bijector.Inverse(scope.At(flowlib.VariablesScope), x)
 				return back, Add(ld, ldBack), x
 			})
 			if err != nil {

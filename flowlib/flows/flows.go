@@ -18,7 +18,7 @@ import (
 
 	"github.com/flowsgo/flows/flowlib"
 	"github.com/flowsgo/flows/flowlib/nn"
-	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/compute"
 )
 
 // Spec describes an architecture completely: building the same Spec twice gives the same layers (and so the same
@@ -77,7 +77,7 @@ func Build(s Spec) (*flowlib.Flow, error) {
 }
 
 // NewModel builds the spec's flow and wraps it in a model on backend, remembering the spec for [Save].
-func NewModel(backend backends.Backend, s Spec) (*flowlib.Model, error) {
+func NewModel(backend compute.Backend, s Spec) (*flowlib.Model, error) {
 	flow, err := Build(s)
 	if err != nil {
 		return nil, err
@@ -130,12 +130,12 @@ func (b *Builder) Spec() Spec { s := b.spec; s.Hidden = slices.Clone(s.Hidden); 
 func (b *Builder) Build() (*flowlib.Flow, error) { return Build(b.Spec()) }
 
 // Model returns a fresh model of the flow on backend.
-func (b *Builder) Model(backend backends.Backend) (*flowlib.Model, error) {
+func (b *Builder) Model(backend compute.Backend) (*flowlib.Model, error) {
 	return NewModel(backend, b.Spec())
 }
 
 // MustModel is [Builder.Model] for notebooks: it panics on error.
-func (b *Builder) MustModel(backend backends.Backend) *flowlib.Model {
+func (b *Builder) MustModel(backend compute.Backend) *flowlib.Model {
 	m, err := b.Model(backend)
 	if err != nil {
 		panic(err)

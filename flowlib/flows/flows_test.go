@@ -10,13 +10,13 @@ import (
 
 	"github.com/flowsgo/flows/flowlib"
 	"github.com/flowsgo/flows/flowlib/backend"
-	"github.com/gomlx/gomlx/backends"
-	. "github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/compute"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
-func testBackend(t testing.TB) backends.Backend {
+func testBackend(t testing.TB) compute.Backend {
 	t.Helper()
 	b, _, err := backend.Choose()
 	if err != nil {
@@ -82,7 +82,7 @@ func TestEveryArchitecture(t *testing.T) {
 func perturbAll(t *testing.T, m *flowlib.Model) {
 	t.Helper()
 	// One small gradient-free nudge: add 0.2·sin(index) to every value.
-	for v := range m.Ctx.IterVariables() {
+	for v := range m.Store.IterVariables() {
 		if !m.Owns(v) || !v.Trainable {
 			continue
 		}
@@ -98,8 +98,8 @@ func perturbAll(t *testing.T, m *flowlib.Model) {
 
 func checkEveryVariableGetsGradient(t *testing.T, m *flowlib.Model, points [][]float64) {
 	t.Helper()
-	var vars []*context.Variable
-	for v := range m.Ctx.IterVariables() {
+	var vars []*model.Variable
+	for v := range m.Store.IterVariables() {
 		if m.Owns(v) && v.Trainable {
 			vars = append(vars, v)
 		}
@@ -107,11 +107,11 @@ func checkEveryVariableGetsGradient(t *testing.T, m *flowlib.Model, points [][]f
 	if len(vars) == 0 {
 		t.Fatal("model has no trainable variables")
 	}
-	exec, err := context.NewExec(m.Backend, m.Ctx, func(ctx *context.Context, x *Node) []*Node {
-		loss := m.NLLGraph(ctx, x)
+	exec, err := model.NewExec(m.Backend, m.Store, func(scope *model.Scope, x *Node) []*Node {
+		loss := m.NLLGraph(scope, x)
 		nodes := make([]*Node, len(vars))
 		for i, v := range vars {
-			nodes[i] = v.ValueGraph(x.Graph())
+			nodes[i] = v.NodeValue(x.Graph())
 		}
 		grads := Gradient(loss, nodes...)
 		for i := range grads {
@@ -122,13 +122,13 @@ func checkEveryVariableGetsGradient(t *testing.T, m *flowlib.Model, points [][]f
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := exec.Exec(flowlib.ToTensor(points, 0, 2))
+	res, err := exec.Call(flowlib.ToTensor(points, 0, 2))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i, r := range res {
 		if g := tensors.ToScalar[float32](r); !(g > 0) {
-			t.Errorf("variable %s gets no gradient (max |∂NLL/∂v| = %v)", vars[i].ScopeAndName(), g)
+			t.Errorf("variable %s gets no gradient (max |∂NLL/∂v| = %v)", vars[i].Path(), g)
 		}
 	}
 }

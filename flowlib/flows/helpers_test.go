@@ -6,8 +6,8 @@ import (
 	"hash/crc32"
 	"testing"
 
-	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 func copyFloat32(t *testing.T, src *tensors.Tensor, dst []float32) {
@@ -19,7 +19,7 @@ func copyFloat32(t *testing.T, src *tensors.Tensor, dst []float32) {
 	copy(dst, flat)
 }
 
-func setFloat32(t *testing.T, v *context.Variable, flat []float32) {
+func setFloat32(t *testing.T, v *model.Variable, flat []float32) {
 	t.Helper()
 	if err := v.SetValue(tensors.FromFlatDataAndDimensions(flat, v.Shape().Dimensions...)); err != nil {
 		t.Fatal(err)

@@ -15,9 +15,8 @@ import (
 	"slices"
 
 	"github.com/flowsgo/flows/flowlib"
-	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/compute"
+	"github.com/gomlx/gomlx/core/tensors"
 )
 
 // fileMagic opens every saved model; the version changes if the layout does.
@@ -47,19 +46,19 @@ func Save(m *flowlib.Model, path string) error {
 	var header fileHeader
 	header.Spec = spec
 	var values []float32
-	for v := range m.Ctx.IterVariables() {
+	for v := range m.Store.IterVariables() {
 		if !m.Owns(v) {
 			continue
 		}
 		t, err := v.Value()
 		if err != nil {
-			return fmt.Errorf("flows.Save: variable %s: %w", v.ScopeAndName(), err)
+			return fmt.Errorf("flows.Save: variable %s: %w", v.Path(), err)
 		}
 		flat, err := tensors.CopyFlatData[float32](t)
 		if err != nil {
-			return fmt.Errorf("flows.Save: variable %s is not float32: %w", v.ScopeAndName(), err)
+			return fmt.Errorf("flows.Save: variable %s is not float32: %w", v.Path(), err)
 		}
-		header.Variables = append(header.Variables, savedVar{Name: v.ScopeAndName(), Shape: v.Shape().Dimensions})
+		header.Variables = append(header.Variables, savedVar{Name: v.Path(), Shape: v.Shape().Dimensions})
 		values = append(values, flat...)
 	}
 	var buf bytes.Buffer
@@ -103,7 +102,7 @@ func writeAtomic(path string, data []byte) error {
 
 // Load reads a model written by [Save] and rebuilds it on backend. It returns an error when the file is missing,
 // truncated or corrupted, or holds variables that do not match the architecture it names.
-func Load(backend backends.Backend, path string) (*flowlib.Model, error) {
+func Load(backend compute.Backend, path string) (*flowlib.Model, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("flows.Load: %w", err)
@@ -144,14 +143,13 @@ func Load(backend backends.Backend, path string) (*flowlib.Model, error) {
 		return nil, fmt.Errorf("flows.Load: %w", err)
 	}
 	want := map[string]bool{}
-	for v := range m.Ctx.IterVariables() {
+	for v := range m.Store.IterVariables() {
 		if m.Owns(v) {
-			want[v.ScopeAndName()] = true
+			want[v.Path()] = true
 		}
 	}
 	for _, sv := range header.Variables {
-		scope, name := context.SplitScope(sv.Name)
-		v := m.Ctx.GetVariableByScopeAndName(scope, name)
+		v := m.Store.GetVariable(sv.Name)
 		if v == nil || !want[sv.Name] {
 			return nil, fmt.Errorf("flows.Load: %s: variable %s does not exist in a %s model built from the saved spec",
 				path, sv.Name, header.Spec.Arch)

@@ -16,10 +16,10 @@ import (
 	"testing"
 
 	"github.com/flowsgo/flows/flowlib"
-	"github.com/gomlx/gomlx/backends"
-	. "github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/compute"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 // Options tunes [CheckBijector]; zero values take the defaults noted.
@@ -35,7 +35,7 @@ type Options struct {
 
 // CheckBijector runs every check on b, a bijector on R^dim, and reports failures as
 // "what: got X, want Y (tol T)".
-func CheckBijector(t testing.TB, backend backends.Backend, b flowlib.Bijector, dim int, opts Options) {
+func CheckBijector(t testing.TB, backend compute.Backend, b flowlib.Bijector, dim int, opts Options) {
 	t.Helper()
 	if opts.Batch == 0 {
 		opts.Batch = 16
@@ -60,11 +60,11 @@ func CheckBijector(t testing.TB, backend backends.Backend, b flowlib.Bijector, d
 			}
 		}
 	}
-	ctx := context.New().Checked(false)
-	ctx.SetParam(context.ParamInitialSeed, int64(opts.Seed)+1) // deterministic initial weights
-	exec, err := context.NewExec(backend, ctx, func(ctx *context.Context, z *Node) []*Node {
-		x, ldF := b.Forward(ctx, z)
-		zBack, ldI := b.Inverse(ctx, x)
+	store := model.NewStore()
+	store.SetParam(model.ParamInitialSeed, int64(opts.Seed)+1) // deterministic initial weights
+	exec, err := model.NewExec(backend, store, func(scope *model.Scope, z *Node) []*Node {
+		x, ldF := b.Forward(scope, z)
+		zBack, ldI := b.Inverse(scope, x)
 		outs := []*Node{x, ldF, zBack, ldI}
 		// Row i of each example's Jacobian: ∂x_i/∂z, from the gradient of Σ_batch x_i (examples are independent).
 		for i := range dim {
@@ -80,7 +80,7 @@ func CheckBijector(t testing.TB, backend backends.Backend, b flowlib.Bijector, d
 	}
 	defer exec.Finalize()
 	run := func() (x, ldF, zBack, ldI [][]float64, jac [][][]float64) {
-		res, err := exec.Exec(flowlib.ToTensor(z, 0, dim))
+		res, err := exec.Call(flowlib.ToTensor(z, 0, dim))
 		if err != nil {
 			t.Fatalf("flowtest: running the graph: %v", err)
 		}
@@ -112,7 +112,7 @@ func CheckBijector(t testing.TB, backend backends.Backend, b flowlib.Bijector, d
 			expectClose(t, fmt.Sprintf("identity at init: logDet[%d]", n), ldF[n][0], 0, opts.Tol)
 		}
 	}
-	perturb(t, ctx, rng, opts.Perturb)
+	perturb(t, store, rng, opts.Perturb)
 	x, ldF, zBack, ldI, jac := run()
 	for n := range z {
 		for j := range dim {
@@ -131,26 +131,26 @@ func CheckBijector(t testing.TB, backend backends.Backend, b flowlib.Bijector, d
 	}
 }
 
-// perturb adds N(0, std²) noise to every trainable variable of ctx.
-func perturb(t testing.TB, ctx *context.Context, rng *rand.Rand, std float64) {
+// perturb adds N(0, std²) noise to every trainable variable of store.
+func perturb(t testing.TB, store *model.Store, rng *rand.Rand, std float64) {
 	t.Helper()
-	for v := range ctx.IterVariables() {
+	for v := range store.IterVariables() {
 		if !v.Trainable {
 			continue
 		}
 		val, err := v.Value()
 		if err != nil {
-			t.Fatalf("flowtest: reading %s: %v", v.ScopeAndName(), err)
+			t.Fatalf("flowtest: reading %s: %v", v.Path(), err)
 		}
 		flat, err := tensors.CopyFlatData[float32](val)
 		if err != nil {
-			t.Fatalf("flowtest: variable %s is not float32: %v", v.ScopeAndName(), err)
+			t.Fatalf("flowtest: variable %s is not float32: %v", v.Path(), err)
 		}
 		for i := range flat {
 			flat[i] += float32(std * rng.NormFloat64())
 		}
 		if err := v.SetValue(tensors.FromFlatDataAndDimensions(flat, v.Shape().Dimensions...)); err != nil {
-			t.Fatalf("flowtest: setting %s: %v", v.ScopeAndName(), err)
+			t.Fatalf("flowtest: setting %s: %v", v.Path(), err)
 		}
 	}
 }

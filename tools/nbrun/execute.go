@@ -80,12 +80,12 @@ func (r *Runner) Run(src string) *Result {
 		failf("%v", err)
 		return res
 	}
-	res.Budget = r.DefaultBudget
 	if m := nb.Metadata.Flowlib; m != nil {
 		res.ExpectFailure = m.ExpectFailure
 	}
-	if m := nb.Metadata.Flowlib; m != nil && m.TimeoutSeconds > 0 {
-		res.Budget = time.Duration(m.TimeoutSeconds * float64(time.Second))
+	if res.Budget, err = nb.Budget(r.DefaultBudget); err != nil {
+		failf("%s: %v", src, err)
+		return res
 	}
 	cellTimeout := r.CellTimeout
 	if res.Budget < cellTimeout {

@@ -92,8 +92,12 @@ func Inspect(nb *Notebook) *Inspection {
 	return in
 }
 
+// maxDetail is the most characters of a failure's detail that reach the reports: an error output
+// or a GoNB error line can be megabytes long, and the executed notebook has it all anyway.
+const maxDetail = 300
+
 func (in *Inspection) fail(cell int, kind, detail string) {
-	in.Failures = append(in.Failures, Failure{Cell: cell, Kind: kind, Detail: detail})
+	in.Failures = append(in.Failures, Failure{Cell: cell, Kind: kind, Detail: clip(detail, maxDetail)})
 }
 
 func (in *Inspection) inspectOutput(cell int, o *Output) {
@@ -179,17 +183,30 @@ func (c Check) Range() string {
 }
 
 // mergeStreams joins consecutive stream outputs of the same name, so that a line split across
-// two messages is still seen whole.
+// two messages is still seen whole. A run is joined once, at its end: appending fragment by fragment
+// copies the text so far each time, quadratic in a cell that printed one line per message.
 func mergeStreams(outs []Output) []Output {
 	var merged []Output
+	var run []string // Texts of the stream run that ends merged; more than one when it is to be joined.
+	flush := func() {
+		if len(run) > 1 {
+			merged[len(merged)-1].Text = MultiText(strings.Join(run, ""))
+		}
+		run = run[:0]
+	}
 	for _, o := range outs {
 		if n := len(merged); n > 0 && o.OutputType == "stream" &&
 			merged[n-1].OutputType == "stream" && merged[n-1].Name == o.Name {
-			merged[n-1].Text += o.Text
+			run = append(run, string(o.Text))
 			continue
 		}
+		flush()
 		merged = append(merged, o)
+		if o.OutputType == "stream" {
+			run = append(run, string(o.Text))
+		}
 	}
+	flush()
 	return merged
 }
 
@@ -222,9 +239,17 @@ func firstLine(s string) string {
 	return clip(s, 80)
 }
 
+// clip keeps the first n characters of s (runes, so that a cut never splits a UTF-8 sequence into
+// invalid bytes), marking a cut with "…".
 func clip(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	return s[:n] + "…"
+	for i := range s {
+		if n == 0 {
+			return s[:i] + "…"
+		}
+		n--
+	}
+	return s
 }

@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 )
 
 // Notebook is the part of an .ipynb file (nbformat 4) that the runner reads.
 type Notebook struct {
+	NBFormat int `json:"nbformat"`
 	Metadata struct {
 		Flowlib *FlowlibMeta `json:"flowlib"`
 	} `json:"metadata"`
@@ -25,6 +27,24 @@ type FlowlibMeta struct {
 	// ExpectFailure, in a negative-test fixture, is text one of the notebook's failures must contain: with
 	// -expect-fail, a notebook that fails for another reason (a compile error, a missing kernel) does not count.
 	ExpectFailure string `json:"expect_failure,omitempty"`
+}
+
+// MaxBudget bounds a notebook's declared timeout_seconds: a day is far beyond any notebook here,
+// and larger values would overflow time.Duration (about 292 years) into a negative budget.
+const MaxBudget = 24 * time.Hour
+
+// Budget returns the notebook's wall-time budget: its flowlib.timeout_seconds when declared (> 0),
+// else def. A negative or absurd timeout_seconds is an error, not a silent default.
+func (nb *Notebook) Budget(def time.Duration) (time.Duration, error) {
+	m := nb.Metadata.Flowlib
+	if m == nil || m.TimeoutSeconds == 0 {
+		return def, nil
+	}
+	if !(m.TimeoutSeconds > 0) || m.TimeoutSeconds > MaxBudget.Seconds() {
+		return 0, fmt.Errorf("metadata flowlib.timeout_seconds = %g, want seconds in (0, %g] (0 or absent: the -timeout flag)",
+			m.TimeoutSeconds, MaxBudget.Seconds())
+	}
+	return time.Duration(m.TimeoutSeconds * float64(time.Second)), nil
 }
 
 // Check is one declared value: a cell must print a line NAME=value, and the value must be a number
@@ -98,15 +118,32 @@ func (c *Cell) HasTag(tag string) bool {
 	return false
 }
 
-// ReadNotebook parses an .ipynb file.
+// ReadNotebook parses an .ipynb file (see [ParseNotebook]).
 func ReadNotebook(path string) (*Notebook, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	var nb Notebook
-	if err := json.Unmarshal(b, &nb); err != nil {
-		return nil, fmt.Errorf("%s: not a notebook: %w", path, err)
+	return ParseNotebook(path, b)
+}
+
+// ParseNotebook parses the contents of an .ipynb file; name is only used in errors. It refuses what
+// is not an nbformat-4 notebook with a "cells" list: `{}`, `null` or an nbformat-3 file (whose cells
+// are under "worksheets") would otherwise parse as a notebook without cells, and pass.
+func ParseNotebook(name string, b []byte) (*Notebook, error) {
+	var nb struct {
+		Notebook
+		Cells *[]Cell `json:"cells"` // A pointer, to tell a missing list from an empty one.
 	}
-	return &nb, nil
+	if err := json.Unmarshal(b, &nb); err != nil {
+		return nil, fmt.Errorf("%s: not a notebook: %w", name, err)
+	}
+	if nb.NBFormat != 4 {
+		return nil, fmt.Errorf("%s: not a notebook: nbformat is %d, want 4", name, nb.NBFormat)
+	}
+	if nb.Cells == nil {
+		return nil, fmt.Errorf("%s: not a notebook: no \"cells\" list", name)
+	}
+	nb.Notebook.Cells = *nb.Cells
+	return &nb.Notebook, nil
 }

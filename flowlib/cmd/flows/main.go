@@ -4,6 +4,12 @@
 //	go run ./flowlib/cmd/flows help
 //
 // Figures are drawn by flowlib/plots, the same package the notebooks use.
+//
+// Every command checks all its flags, then creates its -out folder and writes a probe file there,
+// before any work or output: a typo fails in a second, not after the training. Out-of-range, NaN and
+// infinite values are errors that name the flag and the range it wants; a zero means a default only
+// where the flag's help says so. After training, the trained models are saved first, then the tables
+// and figures; an output that cannot be written does not stop the others, and the error lists it.
 package main
 
 import (

@@ -1,18 +1,19 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 
+	"github.com/flowsgo/flows/flowlib"
 	"github.com/flowsgo/flows/flowlib/backend"
 	"github.com/flowsgo/flows/flowlib/datasets"
 	"github.com/flowsgo/flows/flowlib/fit"
 	"github.com/flowsgo/flows/flowlib/flows"
+	"github.com/flowsgo/flows/flowlib/nn"
 	"github.com/flowsgo/flows/flowlib/plots"
 )
 
@@ -24,28 +25,54 @@ func runTrain(args []string) error {
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
 	dataset := fs.String("dataset", "moons", "data set: "+strings.Join(datasets.Names(), ", "))
 	arch := fs.String("arch", "realnvp", "architecture: "+strings.Join(flows.Archs(), ", "))
-	layers := fs.Int("layers", 6, "number of flow layers")
-	hidden := fs.String("hidden", "64,64", "hidden widths of each layer's network, comma-separated")
-	activation := fs.String("activation", "relu", "hidden activation")
-	scaleBound := fs.Float64("scale-bound", 0, "initial bound on coupling log-scales (0 = the architecture's default)")
-	steps := fs.Int("steps", 2000, "training steps")
-	batch := fs.Int("batch", 256, "batch size")
-	lr := fs.Float64("lr", 1e-3, "Adam learning rate")
+	layers := fs.Int("layers", 6, fmt.Sprintf("number of flow layers, 1 to %d", maxLayers))
+	hidden := fs.String("hidden", "64,64", fmt.Sprintf("hidden widths of each layer's network, comma-separated, each 1 to %d", maxWidth))
+	activation := fs.String("activation", "relu", "hidden activation: "+strings.Join(nn.Activations, ", "))
+	scaleBound := fs.Float64("scale-bound", 0, "initial bound on coupling log-scales, in (0, 100] (0 = the architecture's default)")
+	steps := fs.Int("steps", 2000, fmt.Sprintf("training steps, 1 to %d", maxSteps))
+	batch := fs.Int("batch", 256, fmt.Sprintf("batch size, 1 to %d", datasets.MaxPoints))
+	lr := fs.Float64("lr", 1e-3, "Adam learning rate, in (0, 1]")
 	cosine := fs.Bool("cosine", false, "cosine learning-rate decay to 0")
-	clip := fs.Float64("clip", 0, "clip the gradient's global norm (0 = off)")
-	nTrain := fs.Int("n", 2000, "training-set size (the training NLL is measured on it)")
+	clip := fs.Float64("clip", 0, "clip the gradient's global norm to this, ≥ 0 (0 = off)")
+	nTrain := fs.Int("n", 2000, fmt.Sprintf("training-set size, 2 to %d (the training NLL is measured on it)", datasets.MaxPoints))
 	fresh := fs.Bool("fresh", true, "draw fresh training points every step (else sample batches from the fixed set)")
-	nHeld := fs.Int("heldout", 5000, "held-out points")
+	nHeld := fs.Int("heldout", 5000, fmt.Sprintf("held-out points, 1 to %d", datasets.MaxPoints))
 	seed := fs.Uint64("seed", 1, "seed for data, initial weights and batches")
-	every := fs.Int("every", 100, "print and score held-out points every this many steps")
-	out := fs.String("out", "", "folder for figures and the trained model (empty = none)")
+	every := fs.Int("every", 100, "print and score held-out points every this many steps, ≥ 1")
+	out := fs.String("out", "", "folder for the trained model (model.flow) and figures (empty = none); checked before training")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	widths, err := parseInts(*hidden)
+	// Every flag is checked before any work or output; a bad -out would otherwise fail only after training.
+	var bad flagErrors
+	bad.oneOf("dataset", *dataset, datasets.Names())
+	bad.oneOf("arch", strings.ToLower(*arch), flows.Archs())
+	bad.intIn("layers", *layers, 1, maxLayers)
+	widths, err := parseInts(*hidden, 1, maxWidth)
 	if err != nil {
-		return fmt.Errorf("-hidden: %w", err)
+		bad.add(fmt.Errorf("-hidden: %w", err))
 	}
+	bad.oneOf("activation", strings.ToLower(*activation), nn.Activations)
+	bad.floatIn("scale-bound", *scaleBound, 0, 100, true)
+	bad.intIn("steps", *steps, 1, maxSteps)
+	bad.intIn("batch", *batch, 1, datasets.MaxPoints)
+	bad.floatIn("lr", *lr, 0, 1, false)
+	bad.floatIn("clip", *clip, 0, math.MaxFloat64, true)
+	bad.intIn("n", *nTrain, 2, datasets.MaxPoints)
+	bad.intIn("heldout", *nHeld, 1, datasets.MaxPoints)
+	bad.intIn("every", *every, 1, maxSteps)
+	spec := flows.New(*arch, 2).Layers(*layers).Hidden(widths...).Activation(*activation).ScaleBound(*scaleBound)
+	if len(bad) == 0 {
+		_, err := flows.Build(spec.Spec()) // what the flags cannot tell alone, e.g. a width an architecture refuses
+		bad.add(err)
+	}
+	if len(bad) == 0 && *out != "" {
+		bad.add(checkWritable("out", *out))
+	}
+	if err := bad.err(); err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+
 	gen := func(n int, seed uint64) ([][]float64, error) { return datasets.Generate(*dataset, n, seed) }
 	raw, err := gen(*nTrain, *seed)
 	if err != nil {
@@ -61,8 +88,11 @@ func runTrain(args []string) error {
 	}
 	train, held := std.Transform(raw), std.Transform(rawHeld)
 
-	b := backend.MustChoose()
-	spec := flows.New(*arch, 2).Layers(*layers).Hidden(widths...).Activation(*activation).ScaleBound(*scaleBound)
+	b, choice, err := backend.Choose()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, choice)
 	model, err := spec.Model(b)
 	if err != nil {
 		return err
@@ -73,7 +103,7 @@ func runTrain(args []string) error {
 	if err := model.Init(); err != nil {
 		return err
 	}
-	fmt.Println(model.Summary())
+	fmt.Fprintln(stdout, model.Summary())
 	baseline := datasets.GaussianBaselineNLL(2)
 	opts := fit.Options{Steps: *steps, BatchSize: *batch, LearningRate: *lr, CosineDecay: *cosine, ClipNorm: *clip,
 		Seed: *seed, HeldOut: held, EvalEvery: *every}
@@ -86,99 +116,108 @@ func runTrain(args []string) error {
 			return std.Transform(x), nil
 		}
 	}
-	fmt.Printf("%6s %10s %10s\n", "step", "train NLL", "held-out")
+	fmt.Fprintf(stdout, "%6s %10s %10s\n", "step", "train NLL", "held-out")
 	opts.OnStep = func(s fit.Step) error {
 		if !math.IsNaN(s.HeldOutNLL) {
-			fmt.Printf("%6d %10.4f %10.4f\n", s.Step, s.NLL, s.HeldOutNLL)
+			fmt.Fprintf(stdout, "%6d %10.4f %10.4f\n", s.Step, s.NLL, s.HeldOutNLL)
 		}
 		return nil
 	}
 	hist, err := fit.Fit(model, train, opts)
 	if err != nil {
+		// Fit keeps the last good parameters: keep them on disk too, for a look at what went wrong.
+		if *out != "" {
+			path := filepath.Join(*out, "model.flow")
+			if serr := flows.Save(model, path); serr == nil {
+				return fmt.Errorf("%w (the model with its last good parameters is in %s)", err, path)
+			}
+		}
 		return err
 	}
-	fmt.Printf("\nGaussian baseline NLL   %.4f\n", baseline)
-	fmt.Printf("step-0 NLL              %.4f (held-out points, untrained flow)\n", hist.HeldOutNLL[0])
-	fmt.Printf("final training NLL      %.4f (on the %d training points)\n", hist.FinalTrainNLL, len(train))
-	fmt.Printf("held-out NLL            %.4f (on %d fresh points)\n", hist.FinalHeldOutNLL, len(held))
-	fmt.Printf("raw-unit held-out NLL   %.4f (standardizer log-det %.4f)\n", hist.FinalHeldOutNLL-std.LogDet(), std.LogDet())
+	fmt.Fprintf(stdout, "\nGaussian baseline NLL   %.4f\n", baseline)
+	fmt.Fprintf(stdout, "step-0 NLL              %.4f (held-out points, untrained flow)\n", hist.HeldOutNLL[0])
+	fmt.Fprintf(stdout, "final training NLL      %.4f (on the %d training points)\n", hist.FinalTrainNLL, len(train))
+	fmt.Fprintf(stdout, "held-out NLL            %.4f (on %d fresh points)\n", hist.FinalHeldOutNLL, len(held))
+	fmt.Fprintf(stdout, "raw-unit held-out NLL   %.4f (standardizer log-det %.4f)\n", hist.FinalHeldOutNLL-std.LogDet(), std.LogDet())
 	if *dataset == "moons" {
 		h, se, err := datasets.MoonsEntropy(datasets.DefaultMoonsNoise, 100_000, *seed)
 		if err == nil {
-			fmt.Printf("best achievable NLL     %.4f ± %.4f (true entropy); held-out gap %.4f nats\n", h, se, hist.FinalHeldOutNLL-h)
+			fmt.Fprintf(stdout, "best achievable NLL     %.4f ± %.4f (true entropy); held-out gap %.4f nats\n", h, se, hist.FinalHeldOutNLL-h)
 		}
 	}
-	fmt.Printf("speed                   %.1f ms/step over %d steps (%s)\n", hist.MsPerStep, *steps, hist.Duration.Round(1e7))
+	fmt.Fprintf(stdout, "speed                   %.1f ms/step over %d steps (%s)\n", hist.MsPerStep, *steps, hist.Duration.Round(1e7))
 	if *out == "" {
 		return nil
 	}
-	return writeOutputs(*out, model, spec.Spec(), train, hist)
+	return writeOutputs(*out, model, train, hist)
 }
 
-func writeOutputs(dir string, model interface {
-	LogProb([][]float64) ([]float64, error)
-	Sample(int, uint64) ([][]float64, error)
-}, spec flows.Spec, train [][]float64, hist *fit.History) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
+// writeOutputs saves the trained model first (the expensive result), then each figure. A failure
+// does not stop the rest: everything that could be written is, listed on stdout, and the error
+// names what could not.
+func writeOutputs(dir string, model *flowlib.Model, train [][]float64, hist *fit.History) error {
+	var done saved
+	var errs []error
+	try := func(name string, write func(path string) error) {
+		path := filepath.Join(dir, name)
+		if err := write(path); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", path, err))
+			return
+		}
+		done = append(done, path)
 	}
+	try("model.flow", func(path string) error { return flows.Save(model, path) })
+
 	bounds := plots.Bounds{XMin: -3, XMax: 3, YMin: -3, YMax: 3}
 	const n = 200
-	logp, err := model.LogProb(bounds.GridPoints(n, n))
-	if err != nil {
-		return err
+	density := func() (*plots.Figure, error) {
+		logp, err := model.LogProb(bounds.GridPoints(n, n))
+		if err != nil {
+			return nil, err
+		}
+		grid, err := plots.GridFromValues(bounds, n, n, logp)
+		if err != nil {
+			return nil, err
+		}
+		return plots.Heatmap(grid, plots.Title("learned log-density"), plots.ColorLabel("log p(x)"), plots.ZRange(-8, 1))
 	}
-	grid, err := plots.GridFromValues(bounds, n, n, logp)
-	if err != nil {
-		return err
+	scatter := func() (*plots.Figure, error) {
+		samples, err := model.Sample(len(train), 7)
+		if err != nil {
+			return nil, err
+		}
+		return plots.Scatter([]plots.PointSet{{Name: "data", Points: train}, {Name: "flow samples", Points: samples}},
+			plots.Title("samples vs data"), plots.XRange(-3, 3), plots.YRange(-3, 3))
 	}
-	density, err := plots.Heatmap(grid, plots.Title("learned log-density"), plots.ColorLabel("log p(x)"), plots.ZRange(-8, 1))
-	if err != nil {
-		return err
+	curve := func() (*plots.Figure, error) {
+		steps := make([]float64, len(hist.TrainNLL))
+		for i := range steps {
+			steps[i] = float64(i + 1)
+		}
+		held := make([]float64, len(hist.EvalSteps))
+		for i, s := range hist.EvalSteps {
+			held[i] = float64(s)
+		}
+		return plots.Line([]plots.Series{{Name: "train (batch)", X: steps, Y: hist.TrainNLL},
+			{Name: "held-out", X: held, Y: hist.HeldOutNLL}}, plots.Title("NLL"), plots.XLabel("step"), plots.YLabel("nats"))
 	}
-	samples, err := model.Sample(len(train), 7)
-	if err != nil {
-		return err
-	}
-	scatter, err := plots.Scatter([]plots.PointSet{{Name: "data", Points: train}, {Name: "flow samples", Points: samples}},
-		plots.Title("samples vs data"), plots.XRange(-3, 3), plots.YRange(-3, 3))
-	if err != nil {
-		return err
-	}
-	steps := make([]float64, len(hist.TrainNLL))
-	for i := range steps {
-		steps[i] = float64(i + 1)
-	}
-	held := make([]float64, len(hist.EvalSteps))
-	for i, s := range hist.EvalSteps {
-		held[i] = float64(s)
-	}
-	curve, err := plots.Line([]plots.Series{{Name: "train (batch)", X: steps, Y: hist.TrainNLL},
-		{Name: "held-out", X: held, Y: hist.HeldOutNLL}}, plots.Title("NLL"), plots.XLabel("step"), plots.YLabel("nats"))
-	if err != nil {
-		return err
-	}
-	for name, fig := range map[string]*plots.Figure{"density.png": density, "samples.png": scatter, "nll.svg": curve,
-		"density.svg": density} {
-		if err := fig.Save(filepath.Join(dir, name)); err != nil {
-			return err
+	for _, f := range []struct {
+		make  func() (*plots.Figure, error)
+		names []string
+	}{{density, []string{"density.png", "density.svg"}}, {scatter, []string{"samples.png"}}, {curve, []string{"nll.svg"}}} {
+		fig, err := f.make()
+		for _, name := range f.names {
+			try(name, func(path string) error {
+				if err != nil {
+					return err
+				}
+				return fig.Save(path)
+			})
 		}
 	}
-	fmt.Println("wrote", dir)
+	done.report(stdout)
+	if len(errs) > 0 {
+		return fmt.Errorf("train: wrote %d of %d outputs in %s; not written: %w", len(done), len(done)+len(errs), dir, errors.Join(errs...))
+	}
 	return nil
-}
-
-func parseInts(s string) ([]int, error) {
-	var out []int
-	for _, f := range strings.Split(s, ",") {
-		if f = strings.TrimSpace(f); f == "" {
-			continue
-		}
-		v, err := strconv.Atoi(f)
-		if err != nil || v <= 0 {
-			return nil, fmt.Errorf("want positive integers separated by commas, got %q", s)
-		}
-		out = append(out, v)
-	}
-	return out, nil
 }

@@ -2,13 +2,15 @@
 # Builds the classroom image and smoke-tests it: what CI runs (test.sh's "image" step), and what a
 # teacher can run before a class. From anywhere:
 #
-#   docker/build.sh [--pjrt none|cpu|cuda] [--tag NAME] [--no-smoke] [--no-notebooks]
+#   docker/build.sh [--pjrt none|cpu|cuda] [--tag NAME] [--no-cache] [--no-smoke] [--no-notebooks]
 #   docker/build.sh --engine      print the engine it would use (installing podman if it can), or fail
 #   docker/build.sh --base-only   only make sure the base image exists (pull it, or make it locally)
 #
 #   --pjrt        the Dockerfile's PJRT build argument (default none: the cpu plugin's download host,
 #                 GitHub, is unreachable on CI's machines)
 #   --tag         image name (default flows-classroom:go for none, :latest for cpu, :cuda for cuda)
+#   --no-cache    rebuild every layer (default: reuse the engine's layer cache, which outlives CI runs;
+#                 the base image is made once per machine and kept)
 #   --no-smoke    build only
 #   --no-notebooks  smoke-test the server but do not execute the notebooks
 #
@@ -42,11 +44,12 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-PJRT=none TAG="" SMOKE=1 NOTEBOOKS=1 ENGINE_ONLY=0 BASE_ONLY=0
+PJRT=none TAG="" NO_CACHE=0 SMOKE=1 NOTEBOOKS=1 ENGINE_ONLY=0 BASE_ONLY=0
 while (($#)); do
   case "$1" in
     --pjrt) PJRT="${2:?--pjrt needs none, cpu or cuda}"; shift 2 ;;
     --tag) TAG="${2:?--tag needs a name}"; shift 2 ;;
+    --no-cache) NO_CACHE=1; shift ;;
     --no-smoke) SMOKE=0; shift ;;
     --no-notebooks) NOTEBOOKS=0; shift ;;
     --engine) ENGINE_ONLY=1; shift ;;
@@ -181,6 +184,7 @@ fi
 # ---------------------------------------------------------------------------------------------------
 # Build
 BUILD=("$ENGINE" build -f docker/Dockerfile --build-arg "PJRT=$PJRT" -t "$TAG")
+[[ $NO_CACHE == 0 ]] || BUILD+=(--no-cache)
 if [[ $ENGINE == podman ]]; then
   CA=/etc/ssl/certs/ca-certificates.crt
   printf '[global]\ncert = %s\n' "$CA" >"$TMP/pip.conf"

@@ -11,21 +11,25 @@
 #   8. browser        tools/browsertest: every notebook in JupyterLab in a real Chromium: Run All
 #                     (timed, one "RUN-ALL" line each), figures, frame sliders, live controls, the
 #                     training view, no error output, no request off 127.0.0.1
+#   9. image          docker/build.sh: builds the classroom image (PJRT=none) with docker or podman and
+#                     smoke-tests it (token, uid, loopback port, every notebook offline); skipped when
+#                     no container engine is available or can be installed
 #
-# Usage: ./test.sh [--no-setup] [--no-notebooks] [--no-browser]
+# Usage: ./test.sh [--no-setup] [--no-notebooks] [--no-browser] [--no-image]
 # Outputs (executed notebooks, reports, screenshots) go to $FLOWS_TEST_OUT, default a temp dir.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 # shellcheck source=kernel-setup/lib.sh
 source kernel-setup/lib.sh
 
-SETUP=1 NOTEBOOKS=1 BROWSER=1
+SETUP=1 NOTEBOOKS=1 BROWSER=1 IMAGE=1
 for arg in "$@"; do
   case "$arg" in
     --no-setup) SETUP=0 ;;
     --no-notebooks) NOTEBOOKS=0 ;;
     --no-browser) BROWSER=0 ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --no-image) IMAGE=0 ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "test.sh: unknown option $arg (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -102,9 +106,17 @@ else
 fi
 
 if [[ $BROWSER == 1 ]]; then
-  step browser node tools/browsertest/browsertest.js --out "$OUT/browser"
+  step browser "$(flows_node)" tools/browsertest/browsertest.js --out "$OUT/browser"
 else
   skip browser --no-browser
+fi
+
+if [[ $IMAGE == 0 ]]; then
+  skip image --no-image
+elif ENGINE_MSG="$(bash docker/build.sh --engine 2>&1)"; then
+  step image bash docker/build.sh
+else
+  skip image "$ENGINE_MSG"
 fi
 
 echo

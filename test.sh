@@ -106,7 +106,8 @@ else
 fi
 
 if [[ $BROWSER == 1 ]]; then
-  step browser "$(flows_node)" tools/browsertest/browsertest.js --out "$OUT/browser"
+  # The front end is what this step tests: the kernel runs on pure Go, the faster backend for the notebooks.
+  step browser env GOMLX_BACKEND="$GO_BACKEND" "$(flows_node)" tools/browsertest/browsertest.js --out "$OUT/browser"
 else
   skip browser --no-browser
 fi

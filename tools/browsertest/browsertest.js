@@ -180,7 +180,9 @@ async function stopServer(proc, port, token) {
 
 // The state of the open notebook: per code cell, whether it is queued/running, its execution
 // count, and its outputs; and the kernel status.
-function notebookState() {
+// Outputs only when asked: they hold every figure as base64, too much to copy twice a second
+// while the kernel needs the CPU.
+function notebookState(withOutputs) {
   const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
   if (!panel || !panel.content || !panel.sessionContext) return null;
   const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
@@ -191,7 +193,7 @@ function notebookState() {
       i, code: true, count: c.model.executionCount,
       waiting: !!prompt && prompt.textContent.indexOf('*') >= 0,
       live: !!c.node.querySelector('select[id^="flowlib-live-"]:not([disabled]), input[id^="flowlib-live-"]:not([disabled])'),
-      outputs: c.model.outputs.toJSON(),
+      outputs: withOutputs ? c.model.outputs.toJSON() : [],
     };
   });
   return { kernel: kernel ? kernel.status : 'none', cells, dirty: panel.context.model.dirty };
@@ -288,7 +290,7 @@ async function waitIdle(page, what, timeoutMs, onPoll, allowLive = false) {
   let st = null;
   let idleSince = 0;
   while (Date.now() < deadline) {
-    st = await page.evaluate(notebookState);
+    st = await page.evaluate(notebookState, false);
     if (onPoll) await onPoll();
     const code = st ? st.cells.filter((c) => c.code) : [];
     const liveRunning = allowLive ? code.filter((c) => c.waiting && c.live) : [];
@@ -298,7 +300,11 @@ async function waitIdle(page, what, timeoutMs, onPoll, allowLive = false) {
     if (done) {
       st.liveAtEnd = liveRunning.map((c) => c.i);
       if (!idleSince) idleSince = Date.now();
-      if (Date.now() - idleSince > 1500) return st; // idle for 1.5 s: not between two cells
+      if (Date.now() - idleSince > 1500) { // idle for 1.5 s: not between two cells
+        const full = await page.evaluate(notebookState, true);
+        full.liveAtEnd = st.liveAtEnd;
+        return full;
+      }
     } else idleSince = 0;
     await sleep(500);
   }
@@ -459,7 +465,7 @@ async function liveControls(page, name, shot, f, result, liveAtEnd) {
     await cell.scrollIntoViewIfNeeded();
     const note = await cell.locator('.flowlib-live-ended').first().innerText().catch(() => '');
     const live = await cell.locator('[id^="flowlib-live-"]:is(input, select):not([disabled])').count();
-    await cell.screenshot({ path: shot(`live${ci}-after-runall`) });
+    await cell.locator(".jp-Cell-outputWrapper").first().screenshot({ path: shot(`live${ci}-after-runall`) });
     const t = Date.now();
     if (liveAtEnd.includes(ci)) {
       // The last code cell: nothing waits behind it, so it stays live; use it as it is.
@@ -488,7 +494,7 @@ async function liveControls(page, name, shot, f, result, liveAtEnd) {
     // that, so give each move a generous time (chapter 5 retrains a flow for each change).
     await sleep(1500);
     let prev = await figure();
-    await cell.screenshot({ path: shot(`live${ci}-before`) });
+    await cell.locator(".jp-Cell-outputWrapper").first().screenshot({ path: shot(`live${ci}-before`) });
     const isSelect = (await input.evaluate((e) => e.tagName.toLowerCase())) === 'select';
     const moves = isSelect ? 1 : 2;
     let ok = true;
@@ -514,7 +520,7 @@ async function liveControls(page, name, shot, f, result, liveAtEnd) {
         ok = false;
       }
     }
-    await cell.screenshot({ path: shot(`live${ci}-after`) });
+    await cell.locator(".jp-Cell-outputWrapper").first().screenshot({ path: shot(`live${ci}-after`) });
     await cell.locator('button[id^="flowlib-live-"][id$="-done"]').first().click().catch(() => {});
     try {
       await page.waitForFunction((c) => {

@@ -86,6 +86,9 @@ func Build(opt Options) (*Report, error) {
 	}
 	sort.SliceStable(chapters, func(i, j int) bool { return chapters[i].Number < chapters[j].Number })
 	for i, ch := range chapters {
+		if i > 0 && chapters[i-1].Number == ch.Number {
+			return nil, fmt.Errorf("book: %s and %s are both chapter %d", chapters[i-1].File, ch.File, ch.Number)
+		}
 		if i > 0 {
 			ch.Prev = chapters[i-1]
 		}

@@ -86,8 +86,23 @@ func TestBuild(t *testing.T) {
 	}
 }
 
-// TestBuildErrors: no chapters, and KaTeX missing, are errors that say what to do.
+// TestBuildErrors: no chapters, two chapters with one number, and KaTeX missing, are errors that
+// say what is wrong.
 func TestBuildErrors(t *testing.T) {
+	twice := t.TempDir()
+	for _, name := range []string{"02-second.ipynb", "02-second-again.ipynb"} {
+		b, err := os.ReadFile("testdata/in/02-second.ipynb")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(twice, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := Build(Options{In: twice, Out: t.TempDir(), KaTeX: "testdata/katex"}); err == nil ||
+		!strings.Contains(err.Error(), "are both chapter 2") {
+		t.Errorf("two chapter 2: got error %v, want one naming both", err)
+	}
 	if _, err := Build(Options{In: t.TempDir(), Out: t.TempDir(), KaTeX: "testdata/katex"}); err == nil ||
 		!strings.Contains(err.Error(), "no chapter notebooks") {
 		t.Errorf("empty input: got error %v, want one saying there are no chapter notebooks", err)

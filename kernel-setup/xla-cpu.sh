@@ -33,14 +33,18 @@ if [[ -f "$LIB" ]] && echo "$LIB_SHA256  $LIB" | sha256sum -c --status -; then
   exit 0
 fi
 
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+# pip downloads the wheel: a python3 that has it, else a throwaway venv (Debian's python3 has no pip, but
+# python3-venv, which setup.sh installs for JupyterLab, brings one).
 PY=""
 for p in python3 /usr/bin/python3; do
   if command -v "$p" >/dev/null 2>&1 && "$p" -m pip --version >/dev/null 2>&1; then PY="$p"; break; fi
 done
-[[ -n "$PY" ]] || die "needs python3 with pip to download the wheel from PyPI (Debian: apt-get install python3-pip)"
-
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
+if [[ -z "$PY" ]] && command -v python3 >/dev/null 2>&1 && python3 -m venv "$tmp/venv" >/dev/null 2>&1; then
+  PY="$tmp/venv/bin/python"
+fi
+[[ -n "$PY" ]] || die "needs python3 with pip or venv to download the wheel from PyPI (Debian: apt-get install python3-venv)"
 printf '%s==%s --hash=sha256:%s\n' "$WHEEL_PKG" "$WHEEL_VERSION" "$WHEEL_SHA256" >"$tmp/requirements.txt"
 say "downloading $WHEEL_PKG $WHEEL_VERSION from PyPI (63 MB)"
 PIP_CONSTRAINT="" PIP_FIND_LINKS="" "$PY" -m pip download -q --no-deps --only-binary=:all: --require-hashes \

@@ -741,6 +741,14 @@ func TestWarmServesNotebookPaths(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The image runs `go mod download` at build time (docker/Dockerfile), with the network; do the same, so
+	// the module cache holds what the image's does (a build alone fetches fewer go.mod files than a cell
+	// module's go get reads).
+	download := exec.Command("go", "mod", "download")
+	download.Dir = root
+	if out, err := download.CombinedOutput(); err != nil {
+		t.Fatalf("go mod download: %v\n%s", err, out)
+	}
 	work := filepath.Join(t.TempDir(), "work")
 	cmd := exec.Command("bash", "entrypoint.sh", "warm")
 	cmd.Env = append(os.Environ(), "FLOWS_HOME="+root, "FLOWS_WORK="+work)

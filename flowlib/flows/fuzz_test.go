@@ -44,30 +44,42 @@ func FuzzLoad(f *testing.F) {
 	}
 	for i, data := range files {
 		body := data[:len(data)-4]
-		f.Add(data)
-		f.Add(data[:len(data)/2])
-		f.Add(data[:len(data)-1])
-		f.Add(data[:len(fileMagic)])
-		f.Add(withChecksum(body[:len(body)-4])) // one value short, valid checksum
+		f.Add(data, true)
+		f.Add(data[:len(data)/2], false) // truncated: refused by the checksum
+		f.Add(data[:len(data)-1], false)
+		f.Add(data[:len(data)/2], true) // truncated, checksum recomputed: refused by the sizes
+		f.Add(data[:len(data)-1], true)
+		f.Add(data[:len(fileMagic)], true)
+		f.Add(withChecksum(body[:len(body)-4]), true) // one value short, valid checksum
 		flipped := slices.Clone(data)
 		flipped[len(data)-10] ^= 0x40
-		f.Add(flipped)                             // rejected by the checksum
-		f.Add(withChecksum(flipped[:len(data)-4])) // a changed value that passes it
-		f.Add(spliceHeader(f, data, files[(i+1)%len(files)]))
-		f.Add(withNaN(f, data))
+		f.Add(flipped, false)                            // rejected by the checksum
+		f.Add(withChecksum(flipped[:len(data)-4]), true) // a changed value that passes it
+		f.Add(spliceHeader(f, data, files[(i+1)%len(files)]), true)
+		f.Add(withNaN(f, data), true)
 		for _, edit := range headerEdits {
-			f.Add(editHeader(f, data, edit))
+			f.Add(editHeader(f, data, edit), true)
 		}
 	}
-	f.Add([]byte{})
-	f.Add([]byte(fileMagic))
-	f.Add(withChecksum([]byte(fileMagic)))
-	f.Add(withChecksum([]byte(fileMagic + "{}\n")))
-	f.Add(withChecksum([]byte(fileMagic + "null\n")))
-	f.Add(withChecksum([]byte(fileMagic + `{"spec":{"arch":"realnvp","dim":2,"layers":1,"hidden":[],"activation":"relu"}}` + "\n")))
+	f.Add([]byte{}, true)
+	f.Add([]byte(fileMagic), true)
+	f.Add(withChecksum([]byte(fileMagic)), true)
+	f.Add(withChecksum([]byte(fileMagic+"{}\n")), true)
+	f.Add(withChecksum([]byte(fileMagic+"null\n")), true)
+	f.Add(withChecksum([]byte(fileMagic+`{"spec":{"arch":"realnvp","dim":2,"layers":1,"hidden":[],"activation":"relu"}}`+"\n")), true)
 
 	b := testBackend(f)
-	f.Fuzz(func(t *testing.T, data []byte) {
+	// fixChecksum rewrites the CRC-32 trailer of the mutated bytes: without it nearly every mutation is refused by
+	// the checksum and the fuzzer never reaches the header and the values.
+	f.Fuzz(func(t *testing.T, data []byte, fixChecksum bool) {
+		if fixChecksum && len(data) >= 4 {
+			data = withChecksum(data[:len(data)-4])
+		}
+		if h, ok := parseHeader(data); ok && h.Spec.Steps > 0 && float64(h.Spec.Steps)*float64(max(1, h.Spec.Layers)) > 64 {
+			// Valid up to MaxODESteps, but compiling takes seconds per 64 unrolled steps (Build's bound is tested
+			// in TestODEStepsBound).
+			t.Skipf("%d × %d ODE steps: too slow to compile in a fuzz execution", h.Spec.Layers, h.Spec.Steps)
+		}
 		path := filepath.Join(t.TempDir(), "fuzz.flow")
 		if err := os.WriteFile(path, data, 0o644); err != nil {
 			t.Fatal(err)
@@ -89,8 +101,7 @@ func FuzzLoad(f *testing.F) {
 			}
 			return
 		}
-		var header fileHeader
-		_ = json.Unmarshal(data[len(fileMagic):bytes.IndexByte(data[len(fileMagic):], '\n')+len(fileMagic)], &header)
+		header, _ := parseHeader(data)
 		n := 0
 		for v := range m.Store.IterVariables() {
 			if !m.Owns(v) {
@@ -200,5 +211,43 @@ func TestSpecSizeBound(t *testing.T) {
 				t.Errorf("%+v with %d parameters: %v", s, m.NumParams(), err)
 			}
 		}
+	}
+}
+
+// parseHeader returns the JSON header of a file's bytes, if it has one.
+func parseHeader(data []byte) (fileHeader, bool) {
+	var h fileHeader
+	if len(data) < len(fileMagic) || string(data[:len(fileMagic)]) != fileMagic {
+		return h, false
+	}
+	end := bytes.IndexByte(data[len(fileMagic):], '\n')
+	if end < 0 {
+		return h, false
+	}
+	return h, json.Unmarshal(data[len(fileMagic):len(fileMagic)+end], &h) == nil
+}
+
+// TestODEStepsBound: Build refuses a continuous flow whose unrolled solver would be too large to compile, so Load
+// refuses such a header before building anything, and accepts the bound itself.
+func TestODEStepsBound(t *testing.T) {
+	ok := CNF(2).Layers(4).Steps(MaxODESteps / 4).Spec()
+	if _, err := Build(ok); err != nil {
+		t.Errorf("Build(%d × %d steps): %v", ok.Layers, ok.Steps, err)
+	}
+	for _, s := range []Spec{CNF(2).Layers(4).Steps(MaxODESteps/4 + 1).Spec(), CNF(2).Layers(1).Steps(1 << 40).Spec()} {
+		if _, err := Build(s); err == nil || !strings.Contains(err.Error(), "want at most MaxODESteps") {
+			t.Errorf("Build(%d × %d steps): got %v, want an error naming MaxODESteps", s.Layers, s.Steps, err)
+		}
+	}
+	data, err := os.ReadFile("testdata/v0.26/cnf.flow")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "steps.flow")
+	if err := os.WriteFile(path, editHeader(t, data, func(h map[string]any) { spec(h)["steps"] = 1 << 40 }), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(testBackend(t), path); err == nil || !strings.Contains(err.Error(), "flows.Load: "+path+": flows: cnf: Spec.Layers × Spec.Steps") {
+		t.Errorf("Load of a header claiming 2⁴⁰ ODE steps: got %v", err)
 	}
 }

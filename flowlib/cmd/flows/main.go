@@ -13,17 +13,21 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"os"
+	"os/signal"
 	"sort"
+	"syscall"
 )
 
-// command is one subcommand: a one-line summary and a function of its own arguments.
+// command is one subcommand: a one-line summary and a function of its own arguments. ctx is cancelled by Ctrl-C
+// (os.Interrupt) or SIGTERM; a command that trains stops at the next step and keeps what it has.
 type command struct {
 	summary string
-	run     func(args []string) error
+	run     func(ctx context.Context, args []string) error
 }
 
 // commands maps each subcommand name to its command; each command's file registers it in init.
@@ -40,12 +44,23 @@ func main() {
 		usage()
 		os.Exit(2)
 	}
-	err := cmd.run(os.Args[2:])
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		// The first signal asks for a clean stop (train ends its current step, saves and says so); restoring the
+		// default handling lets a second one kill at once.
+		stop()
+	}()
+	err := cmd.run(ctx, os.Args[2:])
+	stop()
 	if errors.Is(err, flag.ErrHelp) {
 		return // the flag package has printed the command's flags
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "flows:", err)
+		if errors.Is(err, context.Canceled) {
+			os.Exit(130) // the shell's code for a run ended by Ctrl-C
+		}
 		os.Exit(1)
 	}
 }

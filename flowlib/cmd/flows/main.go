@@ -10,6 +10,8 @@
 // infinite values are errors that name the flag and the range it wants; a zero means a default only
 // where the flag's help says so. After training, the trained models are saved first, then the tables
 // and figures; an output that cannot be written does not stop the others, and the error lists it.
+// Ctrl-C (or SIGTERM) during train stops it after the current step: the model trained so far is saved to
+// -out, stdout says where, and the command exits with status 130; a second Ctrl-C quits at once.
 package main
 
 import (

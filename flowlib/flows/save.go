@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/flowsgo/flows/flowlib"
 	"github.com/gomlx/compute"
@@ -223,32 +224,49 @@ func shapeSize(shape []int, limit int) (int, error) {
 }
 
 // checkSpecSize refuses a spec whose model would be larger than the count values the file holds, before it is built
-// (building allocates per layer and per dimension). Every architecture has, in each of its Layers layers, at least
-// the biases and weight matrices of its hidden widths, and at least Dim and Bins output values: these lower bounds
-// on the parameter count must not exceed count. TestSpecSizeBound checks them against every architecture. (The
-// other size that costs, a continuous flow's unrolled ODE steps, is bounded by Build: [MaxODESteps].)
+// and its variables allocated. Its bound is a lower bound on every architecture's parameter count, per layer: the
+// hidden layers' biases and weight matrices, the first layer's weights from the (at least Dim/2) conditioning
+// inputs, and an output layer of at least Dim/2 units (times Bins for the spline flows) with their weights and
+// biases. TestSpecSizeBound checks it against every architecture. (The other size that costs, a continuous flow's
+// unrolled ODE steps, is bounded by Build: [MaxODESteps].)
 func checkSpecSize(s Spec, count int) error {
 	if s.Dim > count || s.Bins > count || s.Layers > count || len(s.Hidden) > count {
 		return fmt.Errorf("the spec (dim %d, %d layers, %d hidden widths, %d bins) is larger than the %d values the file holds",
 			s.Dim, s.Layers, len(s.Hidden), s.Bins, count)
 	}
-	perLayer := 0
+	if s.Dim < 1 || s.Layers < 1 || s.Bins < 0 {
+		return nil // Build names the bad field
+	}
+	// Saturating arithmetic: any value above count is as good as infinite.
+	limit := count + 1
+	mul := func(a, b int) int {
+		if a != 0 && b > limit/a {
+			return limit
+		}
+		return min(a*b, limit)
+	}
+	add := func(a, b int) int { return min(a+b, limit) }
+	half, last, perLayer := s.Dim/2, 1, 0
 	for i, w := range s.Hidden {
 		if w < 1 {
 			return nil // Build names the bad width
 		}
-		perLayer = min(perLayer+w, count+1)
-		if i > 0 {
-			if w > count/s.Hidden[i-1] {
-				perLayer = count + 1
-			} else {
-				perLayer = min(perLayer+w*s.Hidden[i-1], count+1)
-			}
+		perLayer = add(perLayer, w)
+		if i == 0 {
+			perLayer = add(perLayer, mul(half, w))
+		} else {
+			perLayer = add(perLayer, mul(s.Hidden[i-1], w))
 		}
+		last = w
 	}
-	if s.Layers > 0 && perLayer > count/s.Layers {
-		return fmt.Errorf("a %d-layer %s with hidden widths %v has more parameters than the %d values the file holds",
-			s.Layers, s.Arch, s.Hidden, count)
+	out := half
+	if a := strings.ToLower(s.Arch); (a == "nsf" || a == "nsf-ar") && s.Bins > 0 {
+		out = mul(half, s.Bins)
+	}
+	perLayer = add(perLayer, mul(out, 1+last))
+	if mul(s.Layers, perLayer) > count {
+		return fmt.Errorf("a %d-layer %s on R^%d with hidden widths %v has more parameters than the %d values the file holds",
+			s.Layers, s.Arch, s.Dim, s.Hidden, count)
 	}
 	return nil
 }

@@ -25,11 +25,13 @@ import (
 	"syscall"
 )
 
-// command is one subcommand: a one-line summary and a function of its own arguments. ctx is cancelled by Ctrl-C
-// (os.Interrupt) or SIGTERM; a command that trains stops at the next step and keeps what it has.
+// command is one subcommand: a one-line summary and a function of its own arguments. For an interruptible
+// command, ctx is cancelled by Ctrl-C (os.Interrupt) or SIGTERM, and the command stops at its next step and keeps
+// what it has; the others get a context that is never cancelled and are ended by the signal the default way.
 type command struct {
-	summary string
-	run     func(ctx context.Context, args []string) error
+	summary       string
+	run           func(ctx context.Context, args []string) error
+	interruptible bool
 }
 
 // commands maps each subcommand name to its command; each command's file registers it in init.
@@ -46,13 +48,16 @@ func main() {
 		usage()
 		os.Exit(2)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	go func() {
-		<-ctx.Done()
-		// The first signal asks for a clean stop (train ends its current step, saves and says so); restoring the
-		// default handling lets a second one kill at once.
-		stop()
-	}()
+	ctx, stop := context.Background(), func() {}
+	if cmd.interruptible {
+		ctx, stop = signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+		go func() {
+			<-ctx.Done()
+			// The first signal asks for a clean stop (train ends its current step, saves and says so); restoring
+			// the default handling lets a second one kill at once.
+			stop()
+		}()
+	}
 	err := cmd.run(ctx, os.Args[2:])
 	stop()
 	if errors.Is(err, flag.ErrHelp) {

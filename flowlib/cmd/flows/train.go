@@ -20,7 +20,8 @@ import (
 )
 
 func init() {
-	commands["train"] = command{summary: "train a flow on a 2D data set, print the NLL curve, write figures", run: runTrain}
+	commands["train"] = command{summary: "train a flow on a 2D data set, print the NLL curve, write figures", run: runTrain,
+		interruptible: true}
 }
 
 // runTrain trains one model (or one per -seeds entry). When ctx is cancelled (Ctrl-C), the fit stops after the

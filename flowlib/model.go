@@ -106,10 +106,16 @@ func (m *Model) Init() error {
 	return err
 }
 
-// LogProb returns log p(x) for each point (each row of x has Dim() values).
+// LogProb returns log p(x) for each point (each row of x has Dim() values, finite and within float32 range, the
+// precision the model computes in; anything else is an error naming the row and column).
+//
+// A point far out in the tails can have a density below float32's smallest number: its log p is then −Inf,
+// returned without an error, since "zero density at this precision" is the right answer there (a heatmap over a
+// wide grid must not fail because of its corners). A NaN or +Inf log-density, which no point has, is an error
+// naming the first such point.
 func (m *Model) LogProb(x [][]float64) ([]float64, error) {
 	if err := checkRows("x", x, m.Dim(), true); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("flowlib.Model.LogProb: %w", err)
 	}
 	if m.logProbExec == nil {
 		exec, err := model.NewExec(m.Backend, m.Store, func(scope *model.Scope, x *Node) *Node {
@@ -124,10 +130,22 @@ func (m *Model) LogProb(x [][]float64) ([]float64, error) {
 	if err != nil {
 		return nil, fmt.Errorf("flowlib.Model.LogProb: %w", err)
 	}
-	return flatten(outs[0]), nil
+	lp := flatten(outs[0])
+	for i, v := range lp {
+		if math.IsNaN(v) || math.IsInf(v, 1) {
+			return nil, fmt.Errorf("flowlib.Model.LogProb: x: row %d %v gives log p = %v: the flow overflows float32 "+
+				"there (the point is too far from the data it was trained on)", i, x[i], v)
+		}
+	}
+	return lp, nil
 }
 
-// Sample draws n points; the same seed gives the same points.
+// MaxSampleValues bounds n·Dim() for [Model.Sample]: the base noise and the samples are held in memory as
+// float64, so an absurd n is refused rather than attempted (2²⁵ values are 256 MB per copy).
+const MaxSampleValues = 1 << 25
+
+// Sample draws n points (1 ≤ n, n·Dim() ≤ [MaxSampleValues]); the same seed gives the same points. A sample or
+// log-density that is not finite (a flow whose weights overflow float32) is an error, never returned.
 func (m *Model) Sample(n int, seed uint64) ([][]float64, error) {
 	x, _, err := m.SampleAndLogProb(n, seed)
 	return x, err
@@ -137,8 +155,9 @@ func (m *Model) Sample(n int, seed uint64) ([][]float64, error) {
 // noise is drawn on the host from a PCG generator seeded with seed, so the same seed gives the same points
 // whatever the backend or the number of cores.
 func (m *Model) SampleAndLogProb(n int, seed uint64) ([][]float64, []float64, error) {
-	if n < 1 {
-		return nil, nil, fmt.Errorf("flowlib.Model.Sample: n must be ≥ 1, got %d", n)
+	if n < 1 || n > MaxSampleValues/m.Dim() {
+		return nil, nil, fmt.Errorf("flowlib.Model.Sample: n must be ≥ 1 and at most %d (MaxSampleValues/Dim), got %d",
+			MaxSampleValues/m.Dim(), n)
 	}
 	base, ok := m.Flow.Base.(StandardNormal)
 	if !ok {
@@ -167,7 +186,16 @@ func (m *Model) SampleAndLogProb(n int, seed uint64) ([][]float64, []float64, er
 	if err != nil {
 		return nil, nil, fmt.Errorf("flowlib.Model.Sample: %w", err)
 	}
-	return outs[0], flatten(outs[1]), nil
+	lp := flatten(outs[1])
+	for i, x := range outs[0] {
+		for _, v := range x {
+			if math.IsNaN(v) || math.IsInf(v, 0) || math.IsNaN(lp[i]) || math.IsInf(lp[i], 0) {
+				return nil, nil, fmt.Errorf("flowlib.Model.Sample: sample %d (seed %d) is %v with log p = %v: the flow "+
+					"overflows float32 (check its weights)", i, seed, x, lp[i])
+			}
+		}
+	}
+	return outs[0], lp, nil
 }
 
 // runChunks runs exec over the points in chunks of ChunkSize (the last one padded), on as many goroutines as
@@ -305,7 +333,8 @@ func flatten(rows [][]float64) []float64 {
 	return out
 }
 
-// checkRows checks that x is non-empty, every row has dim values, and (when finite) that all are finite.
+// checkRows checks that x is non-empty, every row has dim values, and (when finite) that all are finite and within
+// float32 range.
 func checkRows(name string, x [][]float64, dim int, finite bool) error {
 	if len(x) == 0 {
 		return fmt.Errorf("%s: no points (want a non-empty [][]float64 with rows of %d values)", name, dim)
@@ -319,6 +348,10 @@ func checkRows(name string, x [][]float64, dim int, finite bool) error {
 				if math.IsNaN(v) || math.IsInf(v, 0) {
 					return fmt.Errorf("%s: row %d, column %d is %v, want a finite number", name, i, j, v)
 				}
+				if math.Abs(v) > math.MaxFloat32 { // would become ±Inf in the float32 graph
+					return fmt.Errorf("%s: row %d, column %d is %v, want a number within float32 range (±%.4g)",
+						name, i, j, v, math.MaxFloat32)
+				}
 			}
 		}
 	}
@@ -326,5 +359,5 @@ func checkRows(name string, x [][]float64, dim int, finite bool) error {
 }
 
 // CheckPointsHost is the host-side twin of [CheckPoints]: it returns an error naming arg unless x is non-empty,
-// every row has dim values and all values are finite.
+// every row has dim values and all values are finite and within float32 range.
 func CheckPointsHost(arg string, x [][]float64, dim int) error { return checkRows(arg, x, dim, true) }

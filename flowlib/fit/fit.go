@@ -6,10 +6,17 @@
 //
 // Batches come from a fixed training set (reshuffled every epoch) or, with Options.Stream, from fresh points every
 // step. A step whose loss or gradient is not finite is not applied: Fit stops with an error naming the step and the
-// model keeps the parameters of the last good step.
+// model keeps the parameters of the last good step. Options.Context cancels a run between steps, with the same
+// guarantee:
+//
+//	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+//	defer stop()
+//	hist, err := fit.Fit(model, train, fit.Options{Steps: 100_000, Context: ctx})
+//	if errors.Is(err, context.Canceled) { /* model and hist hold the steps completed so far */ }
 package fit
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -42,6 +49,11 @@ type Options struct {
 	EvalEvery int // default Steps/20 (at least 1)
 	// OnStep is called after every step; returning an error stops training with that error.
 	OnStep func(s Step) error
+	// Context, when done, stops training before the next step (nil means context.Background()): Fit returns the
+	// history so far and an error wrapping Context.Err(), and the model keeps the parameters after the last
+	// completed step. A step that has started runs to its end, so a cancel takes effect within one step. The
+	// history's Final fields are then not measured (FinalTrainNLL 0, FinalHeldOutNLL NaN): a stop is quick.
+	Context context.Context
 }
 
 // Step reports one training step to Options.OnStep.
@@ -117,6 +129,14 @@ func Fit(m *flowlib.Model, train [][]float64, opts Options) (*History, error) {
 	}
 	start := time.Now()
 	for step := 1; step <= opts.Steps; step++ {
+		if err := opts.Context.Err(); err != nil {
+			hist.Duration = time.Since(start)
+			if step > 1 {
+				hist.MsPerStep = float64(hist.Duration.Microseconds()) / 1000 / float64(step-1)
+			}
+			return hist, fmt.Errorf("fit: stopped before step %d of %d; the model keeps the parameters after step %d: %w",
+				step, opts.Steps, step-1, context.Cause(opts.Context))
+		}
 		batch, err := nextBatch(step)
 		if err != nil {
 			return hist, err
@@ -175,6 +195,9 @@ func MeanNLL(m *flowlib.Model, x [][]float64) (float64, error) {
 func (o *Options) validate(m *flowlib.Model, train [][]float64) error {
 	if m == nil {
 		return errors.New("fit: model is nil")
+	}
+	if o.Context == nil {
+		o.Context = context.Background()
 	}
 	if o.Steps <= 0 {
 		return fmt.Errorf("fit: Options.Steps = %d, want > 0", o.Steps)

@@ -11,6 +11,12 @@ import (
 // DefaultSteps is the number of RK4 steps of a continuous flow when Spec.Steps is 0.
 const DefaultSteps = 8
 
+// MaxODESteps bounds Layers·Steps of a continuous flow. The solver is unrolled into the graph, so compiling costs
+// time linear in it (about a second per 64 steps of a small field on one core); without a bound a spec, or a
+// damaged file's header, asking for a billion steps would hang graph building. Build enforces it, so every model
+// that can be built and saved can be loaded.
+const MaxODESteps = 4096
+
 func init() { register("cnf", buildCNF) }
 
 // CNF starts a continuous normalizing flow builder (FFJORD, Grathwohl et al. 2018, arXiv:1810.01367): Layers
@@ -36,6 +42,10 @@ func buildCNF(s Spec) (*flowlib.Flow, error) {
 	steps := s.Steps
 	if steps == 0 {
 		steps = DefaultSteps
+	}
+	if steps > MaxODESteps/s.Layers {
+		return nil, fmt.Errorf("flows: cnf: Spec.Layers × Spec.Steps = %d × %d, want at most MaxODESteps = %d",
+			s.Layers, steps, MaxODESteps)
 	}
 	blocks := make([]flowlib.Bijector, s.Layers)
 	for i := range blocks {

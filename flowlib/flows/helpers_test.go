@@ -28,7 +28,7 @@ func setFloat32(t *testing.T, v *model.Variable, flat []float32) {
 
 // spliceHeader returns a valid file with the header line of b and the values of a (checksum recomputed): a file
 // that claims one architecture but holds another's variables.
-func spliceHeader(t *testing.T, a, b []byte) []byte {
+func spliceHeader(t testing.TB, a, b []byte) []byte {
 	t.Helper()
 	lineEnd := func(d []byte) int { return len(fileMagic) + bytes.IndexByte(d[len(fileMagic):], '\n') + 1 }
 	out := append([]byte{}, b[:lineEnd(b)]...)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -30,7 +31,9 @@ func init() {
 // models, columns = data sets), asymmetry.csv and asymmetry.png (MAF vs IAF sampling and density time against the
 // dimension). Every flag and the -out folder are checked before any training; after training, a failure to write
 // one output does not stop the others, and the error lists what was not written.
-func runCompare(args []string) error {
+// runCompare is not interruptible (ctx is never cancelled): its training runs go through package compare, which
+// takes no context, so Ctrl-C ends it the default way.
+func runCompare(_ context.Context, args []string) error {
 	fl := flag.NewFlagSet("compare", flag.ContinueOnError)
 	out := fl.String("out", "", "output folder (required); checked before training")
 	size := fl.String("size", "full", `model sizes: "full" (hidden 64, 64; 6 layers; CNF hidden 128, 10 RK4 steps) or "small" (the notebook's)`)

@@ -10,20 +10,28 @@
 // infinite values are errors that name the flag and the range it wants; a zero means a default only
 // where the flag's help says so. After training, the trained models are saved first, then the tables
 // and figures; an output that cannot be written does not stop the others, and the error lists it.
+// Ctrl-C (or SIGTERM) during train stops it after the current step: the model trained so far is saved to
+// -out, stdout says where, and the command exits with status 130; a second Ctrl-C quits at once.
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"os"
+	"os/signal"
 	"sort"
+	"syscall"
 )
 
-// command is one subcommand: a one-line summary and a function of its own arguments.
+// command is one subcommand: a one-line summary and a function of its own arguments. For an interruptible
+// command, ctx is cancelled by Ctrl-C (os.Interrupt) or SIGTERM, and the command stops at its next step and keeps
+// what it has; the others get a context that is never cancelled and are ended by the signal the default way.
 type command struct {
-	summary string
-	run     func(args []string) error
+	summary       string
+	run           func(ctx context.Context, args []string) error
+	interruptible bool
 }
 
 // commands maps each subcommand name to its command; each command's file registers it in init.
@@ -40,12 +48,26 @@ func main() {
 		usage()
 		os.Exit(2)
 	}
-	err := cmd.run(os.Args[2:])
+	ctx, stop := context.Background(), func() {}
+	if cmd.interruptible {
+		ctx, stop = signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+		go func() {
+			<-ctx.Done()
+			// The first signal asks for a clean stop (train ends its current step, saves and says so); restoring
+			// the default handling lets a second one kill at once.
+			stop()
+		}()
+	}
+	err := cmd.run(ctx, os.Args[2:])
+	stop()
 	if errors.Is(err, flag.ErrHelp) {
 		return // the flag package has printed the command's flags
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "flows:", err)
+		if errors.Is(err, context.Canceled) {
+			os.Exit(130) // the shell's code for a run ended by Ctrl-C
+		}
 		os.Exit(1)
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,11 +15,17 @@ import (
 // runCmd runs a command in-process and returns its error and what it printed on stdout.
 func runCmd(t *testing.T, name string, args ...string) (string, error) {
 	t.Helper()
+	return runCmdContext(t, context.Background(), name, args...)
+}
+
+// runCmdContext is runCmd with the context that Ctrl-C would cancel.
+func runCmdContext(t *testing.T, ctx context.Context, name string, args ...string) (string, error) {
+	t.Helper()
 	var buf bytes.Buffer
 	old := stdout
 	stdout = &buf
 	defer func() { stdout = old }()
-	err := commands[name].run(args)
+	err := commands[name].run(ctx, args)
 	return buf.String(), err
 }
 

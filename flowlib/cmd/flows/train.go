@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -19,10 +20,13 @@ import (
 )
 
 func init() {
-	commands["train"] = command{summary: "train a flow on a 2D data set, print the NLL curve, write figures", run: runTrain}
+	commands["train"] = command{summary: "train a flow on a 2D data set, print the NLL curve, write figures", run: runTrain,
+		interruptible: true}
 }
 
-func runTrain(args []string) error {
+// runTrain trains one model (or one per -seeds entry). When ctx is cancelled (Ctrl-C), the fit stops after the
+// current step and the model trained so far is saved to -out, if given, before the interruption is reported.
+func runTrain(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
 	dataset := fs.String("dataset", "moons", "data set: "+strings.Join(datasets.Names(), ", "))
 	arch := fs.String("arch", "realnvp", "architecture: "+strings.Join(flows.Archs(), ", "))
@@ -85,7 +89,7 @@ func runTrain(args []string) error {
 		return fmt.Errorf("train: %w", err)
 	}
 
-	cfg := trainConfig{dataset: *dataset, spec: spec.Spec(), steps: *steps, batch: *batch, lr: *lr, cosine: *cosine,
+	cfg := trainConfig{ctx: ctx, dataset: *dataset, spec: spec.Spec(), steps: *steps, batch: *batch, lr: *lr, cosine: *cosine,
 		clip: *clip, nTrain: *nTrain, nHeld: *nHeld, fresh: *fresh, every: *every}
 	b, choice, err := backend.Choose()
 	if err != nil {
@@ -104,6 +108,20 @@ func runTrain(args []string) error {
 		return nil
 	}
 	run, err := trainOnce(b, cfg, *seed, true)
+	if err != nil && run != nil && run.hist != nil && errors.Is(err, ctx.Err()) {
+		// Interrupted: the model holds the steps completed so far; that work is kept, not thrown away.
+		done := len(run.hist.TrainNLL)
+		if *out == "" {
+			return fmt.Errorf("train: interrupted after step %d of %d; nothing saved (no -out): %w", done, *steps, err)
+		}
+		path := filepath.Join(*out, "model.flow")
+		if serr := flows.Save(run.model, path); serr != nil {
+			return fmt.Errorf("train: interrupted after step %d of %d, and saving the model failed: %w", done, *steps,
+				errors.Join(err, serr))
+		}
+		fmt.Fprintf(stdout, "interrupted after step %d of %d: saved the model trained so far to %s\n", done, *steps, path)
+		return fmt.Errorf("train: interrupted after step %d of %d (the model trained so far is in %s): %w", done, *steps, path, err)
+	}
 	if err != nil {
 		// Fit keeps the last good parameters: keep them on disk too, for a look at what went wrong.
 		if run != nil && *out != "" {
@@ -135,6 +153,7 @@ func runTrain(args []string) error {
 
 // trainConfig is what one training run needs besides its seed.
 type trainConfig struct {
+	ctx                         context.Context // cancels the fit between steps
 	dataset                     string
 	spec                        flows.Spec
 	steps, batch, nTrain, nHeld int
@@ -184,7 +203,7 @@ func trainOnce(b compute.Backend, c trainConfig, seed uint64, summary bool) (*tr
 		fmt.Fprintln(stdout, run.model.Summary())
 	}
 	opts := fit.Options{Steps: c.steps, BatchSize: c.batch, LearningRate: c.lr, CosineDecay: c.cosine, ClipNorm: c.clip,
-		Seed: seed, HeldOut: run.held, EvalEvery: c.every, OnStep: c.onStep}
+		Seed: seed, HeldOut: run.held, EvalEvery: c.every, OnStep: c.onStep, Context: c.ctx}
 	if c.fresh {
 		opts.Stream = func(n int, s uint64) ([][]float64, error) {
 			x, err := gen(n, s+1_000_000) // the seeds chapter 5 uses, so -seed 1 repeats its run

@@ -135,6 +135,9 @@ done
 INNER='
 set -euo pipefail
 R="$1"; shift
+# The root onto itself first, so that / inside the chroot is a mount point: podman (the image step) makes
+# / rprivate, which fails with "remount /: invalid argument" on a plain folder.
+mount --bind "$R" "$R"
 mount -t proc proc "$R/proc"
 mount --rbind /sys "$R/sys"
 mount --bind /dev "$R/dev"

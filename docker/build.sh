@@ -250,14 +250,14 @@ with_token() { [[ "$(code -H "Authorization: token $TOKEN" "$URL/api/contents/no
 # The uid of the Jupyter server process, read from /proc inside the container.
 server_uid() {
   # shellcheck disable=SC2016 # expanded in the container
-  "$ENGINE" exec "$NAME" bash -c 'for d in /proc/[0-9]*; do
+  "$ENGINE" exec --workdir / "$NAME" bash -c 'for d in /proc/[0-9]*; do
       if tr "\0" " " <"$d/cmdline" 2>/dev/null | grep -q "jupyter-lab\|jupyter lab"; then
         awk "/^Uid:/ { print \$2 }" "$d/status"; fi; done' | sort -u
 }
 uid_1000() { local u; u="$(server_uid)"; echo "      server uid: ${u:-none}"; [[ "$u" == 1000 ]]; }
 # /proc/net/tcp: local address 00000000:22B8 (0.0.0.0:8888) in state 0A (LISTEN).
 # shellcheck disable=SC2016 # awk's fields
-listens_all() { "$ENGINE" exec "$NAME" awk '$2 == "00000000:22B8" && $4 == "0A" { f = 1 } END { exit !f }' /proc/net/tcp; }
+listens_all() { "$ENGINE" exec --workdir / "$NAME" awk '$2 == "00000000:22B8" && $4 == "0A" { f = 1 } END { exit !f }' /proc/net/tcp; }
 loopback_only() {
   local ip
   ip="$(hostname -I 2>/dev/null | awk '{ print $1 }')"
@@ -266,8 +266,8 @@ loopback_only() {
   ! curl -s -m 5 -o /dev/null "http://$ip:$PORT/api"
 }
 volume_owned() {
-  [[ "$("$ENGINE" exec "$NAME" stat -c %u /home/jovyan/work/notebooks)" == 1000 ]] &&
-    "$ENGINE" exec "$NAME" bash -c 'ls /home/jovyan/work/notebooks/*.ipynb >/dev/null && touch /home/jovyan/work/notebooks/.w && rm /home/jovyan/work/notebooks/.w'
+  [[ "$("$ENGINE" exec --workdir / "$NAME" stat -c %u /home/jovyan/work/notebooks)" == 1000 ]] &&
+    "$ENGINE" exec --workdir / "$NAME" bash -c 'ls /home/jovyan/work/notebooks/*.ipynb >/dev/null && touch /home/jovyan/work/notebooks/.w && rm /home/jovyan/work/notebooks/.w'
 }
 check "a request without the token is refused (403)" no_token
 check "the same request with the token succeeds (200)" with_token

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/flowsgo/flows/flowlib"
@@ -245,16 +246,8 @@ func seedTable(b compute.Backend, c trainConfig, seeds []int) error {
 	tm, ts := stats(trainNLL)
 	hm, hs := stats(heldNLL)
 	fmt.Fprintf(stdout, "%6s %10.4f %10.4f\n%6s %10.4f %10.4f\n", "mean", tm, hm, "spread", ts, hs)
-	fmt.Fprintf(stdout, "SEEDS_TRAIN_MAX=%.4f\nSEEDS_HELDOUT_MEAN=%.4f\nSEEDS_HELDOUT_SPREAD=%.4f\n", slicesMax(trainNLL), hm, hs)
+	fmt.Fprintf(stdout, "SEEDS_TRAIN_MAX=%.4f\nSEEDS_HELDOUT_MEAN=%.4f\nSEEDS_HELDOUT_SPREAD=%.4f\n", slices.Max(trainNLL), hm, hs)
 	return nil
-}
-
-func slicesMax(v []float64) float64 {
-	m := v[0]
-	for _, x := range v {
-		m = max(m, x)
-	}
-	return m
 }
 
 // writeOutputs saves the trained model first (the expensive result), then each figure. A failure

@@ -36,7 +36,9 @@
 #   2. checks: /api/contents without the token is refused (403), with it 200; the Jupyter server runs
 #      as uid 1000, not root; inside the container it listens on 0.0.0.0:8888; on the host the port
 #      is published on 127.0.0.1 only (the host's other address refuses the connection); the student's
-#      notebooks are in the volume, owned by uid 1000;
+#      notebooks are in the volume, owned by and writable for uid 1000. The container is read from
+#      the host through /proc of its main process (its root, network and PID namespaces), not with
+#      `exec`, so the checks see what the server sees (and work inside a chroot too);
 #   3. executes every notebook of the work folder with tools/nbrun in a second container started with
 #      --network none (GOPROXY=off as in the image), and prints nbrun's report (per-notebook times).
 # It prints the build time, the image size and each step's time. Exit 0 when all passed, 1 when
@@ -247,17 +249,28 @@ check() { # description command... : runs a check, records a failure
 code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
 no_token() { [[ "$(code "$URL/api/contents/notebooks")" == 403 ]]; }
 with_token() { [[ "$(code -H "Authorization: token $TOKEN" "$URL/api/contents/notebooks")" == 200 ]]; }
-# The uid of the Jupyter server process, read from /proc inside the container.
+# The container is read from this side, through /proc of its main process (tini): its mount namespace
+# is /proc/PID/root, its network namespace /proc/PID/net. Not `exec`: an exec'd process can see another
+# view of the container than the container itself (runc inside a chroot does), and these checks must
+# see what the server sees.
+container_pid() { "$ENGINE" inspect -f '{{.State.Pid}}' "$NAME"; }
+# The uids of the Jupyter server processes: the processes in the container's PID namespace whose
+# command line runs jupyter-lab.
 server_uid() {
-  # shellcheck disable=SC2016 # expanded in the container
-  "$ENGINE" exec --workdir / "$NAME" bash -c 'for d in /proc/[0-9]*; do
-      if tr "\0" " " <"$d/cmdline" 2>/dev/null | grep -q "jupyter-lab\|jupyter lab"; then
-        awk "/^Uid:/ { print \$2 }" "$d/status"; fi; done' | sort -u
+  local pid ns d
+  pid="$(container_pid)" && ns="$(readlink "/proc/$pid/ns/pid")" || return 1
+  for d in /proc/[0-9]*; do
+    [[ "$(readlink "$d/ns/pid" 2>/dev/null)" == "$ns" ]] || continue
+    if tr '\0' ' ' <"$d/cmdline" 2>/dev/null | grep -q 'jupyter-lab\|jupyter lab'; then
+      awk '/^Uid:/ { print $2 }' "$d/status"
+    fi
+  done | sort -u
 }
 uid_1000() { local u; u="$(server_uid)"; echo "      server uid: ${u:-none}"; [[ "$u" == 1000 ]]; }
-# /proc/net/tcp: local address 00000000:22B8 (0.0.0.0:8888) in state 0A (LISTEN).
+# /proc/net/tcp of the container's network namespace: local address 00000000:22B8 (0.0.0.0:8888) in
+# state 0A (LISTEN).
 # shellcheck disable=SC2016 # awk's fields
-listens_all() { "$ENGINE" exec --workdir / "$NAME" awk '$2 == "00000000:22B8" && $4 == "0A" { f = 1 } END { exit !f }' /proc/net/tcp; }
+listens_all() { awk '$2 == "00000000:22B8" && $4 == "0A" { f = 1 } END { exit !f }' "/proc/$(container_pid)/net/tcp"; }
 loopback_only() {
   local ip
   ip="$(hostname -I 2>/dev/null | awk '{ print $1 }')"
@@ -265,9 +278,16 @@ loopback_only() {
   echo "      published: $("$ENGINE" port "$NAME" 8888 | tr '\n' ' '); $ip:$PORT must refuse"
   ! curl -s -m 5 -o /dev/null "http://$ip:$PORT/api"
 }
+# The work folder as the server sees it: owned by uid 1000 with the owner's write bit, on a mount
+# that is not read-only (/proc/PID/mountinfo), so uid 1000 can write there.
 volume_owned() {
-  [[ "$("$ENGINE" exec --workdir / "$NAME" stat -c %u /home/jovyan/work/notebooks)" == 1000 ]] &&
-    "$ENGINE" exec --workdir / "$NAME" bash -c 'ls /home/jovyan/work/notebooks/*.ipynb >/dev/null && touch /home/jovyan/work/notebooks/.w && rm /home/jovyan/work/notebooks/.w'
+  local pid nbs mode opts
+  pid="$(container_pid)"
+  nbs="/proc/$pid/root/home/jovyan/work/notebooks"
+  mode="$(stat -c '%u %A' "$nbs")"
+  opts="$(awk '$5 == "/home/jovyan/work" { print $6 }' "/proc/$pid/mountinfo")"
+  echo "      notebooks/: owner and mode $mode, $(find "$nbs" -maxdepth 1 -name '*.ipynb' | wc -l) notebooks; work mount: ${opts:-none}"
+  [[ "$mode" == "1000 drwx"* && ",$opts," == *,rw,* ]] && compgen -G "$nbs/*.ipynb" >/dev/null
 }
 check "a request without the token is refused (403)" no_token
 check "the same request with the token succeeds (200)" with_token

@@ -7,7 +7,6 @@ package docker
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -18,6 +17,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/flowsgo/flows/internal/nbformat"
 	"gopkg.in/yaml.v3"
 )
 
@@ -811,27 +811,11 @@ func main() { fmt.Println("cell") }
 // notebookFirstCell returns the source of a notebook's first cell.
 func notebookFirstCell(t *testing.T, path string) string {
 	t.Helper()
-	var nb struct {
-		Cells []struct {
-			Source json.RawMessage `json:"source"`
-		} `json:"cells"`
-	}
-	data, err := os.ReadFile(path)
-	if err == nil {
-		err = json.Unmarshal(data, &nb)
-	}
+	nb, err := nbformat.Read(path)
 	if err != nil || len(nb.Cells) == 0 {
-		t.Fatalf("reading %s: %v (%d cells)", path, err, len(nb.Cells))
+		t.Fatalf("reading %s: %v (no cells)", path, err)
 	}
-	var text string
-	if json.Unmarshal(nb.Cells[0].Source, &text) != nil {
-		var lines []string
-		if err := json.Unmarshal(nb.Cells[0].Source, &lines); err != nil {
-			t.Fatalf("%s: first cell's source: %v", path, err)
-		}
-		text = strings.Join(lines, "")
-	}
-	return strings.TrimSpace(text)
+	return strings.TrimSpace(string(nb.Cells[0].Source))
 }
 
 // readLines returns the set of non-empty lines of a file.

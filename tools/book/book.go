@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/flowsgo/flows/internal/nbformat"
 	"github.com/yuin/goldmark"
 )
 
@@ -67,7 +68,7 @@ func Build(opt Options) (*Report, error) {
 	rep := &Report{}
 	var chapters []*chapter
 	for _, p := range paths {
-		nb, err := readNotebook(p)
+		nb, err := nbformat.Read(p)
 		if err != nil {
 			return nil, err
 		}
@@ -123,7 +124,7 @@ func Build(opt Options) (*Report, error) {
 }
 
 // renderChapter renders a notebook, or returns nil if it is not a chapter.
-func renderChapter(md goldmark.Markdown, nb *notebook, file string, rep *Report) (*chapter, error) {
+func renderChapter(md goldmark.Markdown, nb *nbformat.Notebook, file string, rep *Report) (*chapter, error) {
 	var first string
 	for _, c := range nb.Cells {
 		if c.CellType == "markdown" {
@@ -250,7 +251,7 @@ const bookLiveNote = "static figure: in the notebook this control is live (run t
 
 var ansi = regexp.MustCompile("\x1b\\[[0-9;]*[A-Za-z]")
 
-func renderOutputs(md goldmark.Markdown, outs []output, rep *Report) (string, error) {
+func renderOutputs(md goldmark.Markdown, outs []nbformat.Output, rep *Report) (string, error) {
 	var b strings.Builder
 	for i := 0; i < len(outs); i++ {
 		o := outs[i]
@@ -278,12 +279,12 @@ func renderOutputs(md goldmark.Markdown, outs []output, rep *Report) (string, er
 	return b.String(), nil
 }
 
-func renderData(md goldmark.Markdown, o output, rep *Report) (string, error) {
+func renderData(md goldmark.Markdown, o nbformat.Output, rep *Report) (string, error) {
 	for _, mime := range mimeOrder {
-		v, ok := o.data(mime)
-		if !ok {
+		if _, ok := o.Data[mime]; !ok {
 			continue
 		}
+		v := o.DataText(mime)
 		switch mime {
 		case "text/html":
 			rep.Images += strings.Count(v, "<img")

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/flowsgo/flows/internal/nbformat"
 )
 
 // Runner executes notebooks with nbconvert and inspects the results.
@@ -75,7 +77,7 @@ func (r *Runner) Run(src string) *Result {
 	}()
 	failf := func(format string, args ...any) { res.Failures = append(res.Failures, fmt.Sprintf(format, args...)) }
 
-	nb, err := ReadNotebook(src)
+	nb, err := nbformat.Read(src)
 	if err != nil {
 		failf("%v", err)
 		return res
@@ -166,7 +168,7 @@ func (r *Runner) Run(src string) *Result {
 			failf("nbconvert wrote no executed notebook (log: %s)", logPath)
 		}
 		res.Executed = ""
-	} else if executed, err := ReadNotebook(res.Executed); err != nil {
+	} else if executed, err := nbformat.Read(res.Executed); err != nil {
 		failf("%v", err)
 	} else {
 		in := Inspect(executed)

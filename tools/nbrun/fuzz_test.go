@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/flowsgo/flows/internal/nbformat"
 )
 
 // FuzzInspect feeds arbitrary bytes to the notebook parser and, when they parse, to the output
@@ -52,7 +54,7 @@ func FuzzInspect(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		nb, err := ParseNotebook("fuzz.ipynb", data)
+		nb, err := nbformat.Parse("fuzz.ipynb", data)
 		if err != nil {
 			if nb != nil {
 				t.Errorf("got a notebook along with the error %v", err)
@@ -63,8 +65,8 @@ func FuzzInspect(f *testing.F) {
 			return
 		}
 		budget, err := nb.Budget(time.Minute)
-		if err == nil && !(budget > 0 && budget <= MaxBudget) {
-			t.Errorf("Budget = %v, want in (0, %v]", budget, MaxBudget)
+		if err == nil && !(budget > 0 && budget <= nbformat.MaxBudget) {
+			t.Errorf("Budget = %v, want in (0, %v]", budget, nbformat.MaxBudget)
 		}
 		in := Inspect(nb)
 		if meta := nb.Metadata.Flowlib; meta != nil && len(in.Checks) != len(meta.Checks) {

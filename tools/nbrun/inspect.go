@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/flowsgo/flows/internal/nbformat"
 )
 
 // Inspection is what the runner found in an executed notebook.
@@ -32,7 +34,7 @@ func (f Failure) String() string {
 
 // CheckResult is a declared check and what the notebook printed for it.
 type CheckResult struct {
-	Check
+	nbformat.Check
 	Value string `json:"value"`         // As printed; "" when missing.
 	OK    bool   `json:"ok"`            //
 	Why   string `json:"why,omitempty"` // Why it failed.
@@ -63,7 +65,7 @@ var (
 )
 
 // Inspect reads an executed notebook's outputs and its declared checks.
-func Inspect(nb *Notebook) *Inspection {
+func Inspect(nb *nbformat.Notebook) *Inspection {
 	in := &Inspection{Values: map[string]string{}}
 	for i := range nb.Cells {
 		cell := &nb.Cells[i]
@@ -100,7 +102,7 @@ func (in *Inspection) fail(cell int, kind, detail string) {
 	in.Failures = append(in.Failures, Failure{Cell: cell, Kind: kind, Detail: clip(detail, maxDetail)})
 }
 
-func (in *Inspection) inspectOutput(cell int, o *Output) {
+func (in *Inspection) inspectOutput(cell int, o *nbformat.Output) {
 	switch o.OutputType {
 	case "error":
 		in.fail(cell, "error", strings.TrimSpace(o.EName+": "+o.EValue))
@@ -148,7 +150,7 @@ func (in *Inspection) collectValues(text string) {
 	}
 }
 
-func evalCheck(c Check, values map[string]string) CheckResult {
+func evalCheck(c nbformat.Check, values map[string]string) CheckResult {
 	r := CheckResult{Check: c, Value: values[c.Name]}
 	v, ok := values[c.Name]
 	if !ok {
@@ -169,28 +171,15 @@ func evalCheck(c Check, values map[string]string) CheckResult {
 	return r
 }
 
-// Range formats the check's bounds, e.g. "[2.79, 2.89]" or "≤ 1.24".
-func (c Check) Range() string {
-	switch {
-	case c.Min != nil && c.Max != nil:
-		return fmt.Sprintf("[%g, %g]", *c.Min, *c.Max)
-	case c.Min != nil:
-		return fmt.Sprintf("≥ %g", *c.Min)
-	case c.Max != nil:
-		return fmt.Sprintf("≤ %g", *c.Max)
-	}
-	return "any number"
-}
-
 // mergeStreams joins consecutive stream outputs of the same name, so that a line split across
 // two messages is still seen whole. A run is joined once, at its end: appending fragment by fragment
 // copies the text so far each time, quadratic in a cell that printed one line per message.
-func mergeStreams(outs []Output) []Output {
-	var merged []Output
+func mergeStreams(outs []nbformat.Output) []nbformat.Output {
+	var merged []nbformat.Output
 	var run []string // Texts of the stream run that ends merged; more than one when it is to be joined.
 	flush := func() {
 		if len(run) > 1 {
-			merged[len(merged)-1].Text = MultiText(strings.Join(run, ""))
+			merged[len(merged)-1].Text = nbformat.MultiText(strings.Join(run, ""))
 		}
 		run = run[:0]
 	}
@@ -211,7 +200,7 @@ func mergeStreams(outs []Output) []Output {
 }
 
 // hasVisibleOutput reports whether a cell produced any non-empty output.
-func hasVisibleOutput(c *Cell) bool {
+func hasVisibleOutput(c *nbformat.Cell) bool {
 	for _, o := range c.Outputs {
 		switch o.OutputType {
 		case "stream":

@@ -42,6 +42,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/flowsgo/flows/internal/nbformat"
 )
 
 func main() {
@@ -156,7 +158,7 @@ func run(argv []string, stdout, stderr io.Writer) int {
 
 func inspectFile(path string) *Result {
 	res := &Result{Notebook: path, Executed: path}
-	nb, err := ReadNotebook(path)
+	nb, err := nbformat.Read(path)
 	if err != nil {
 		res.Failures = []string{err.Error()}
 		return res

@@ -4,20 +4,22 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/flowsgo/flows/internal/nbformat"
 )
 
 // A cell that prints a line per training step can leave tens of thousands of stream outputs; joining
 // them must take time linear in their size (it was quadratic: 50 000 fragments took minutes).
 func TestMergeStreamsManyFragments(t *testing.T) {
 	const n = 50_000
-	outs := make([]Output, 0, n+1)
+	outs := make([]nbformat.Output, 0, n+1)
 	for i := range n {
 		name := "stdout"
 		if i == n/2 {
-			outs = append(outs, Output{OutputType: "stream", Name: "stderr", Text: "pan"})
-			outs = append(outs, Output{OutputType: "stream", Name: "stderr", Text: "ic: boom\n"})
+			outs = append(outs, nbformat.Output{OutputType: "stream", Name: "stderr", Text: "pan"})
+			outs = append(outs, nbformat.Output{OutputType: "stream", Name: "stderr", Text: "ic: boom\n"})
 		}
-		outs = append(outs, Output{OutputType: "stream", Name: name, Text: MultiText(strings.Repeat("x", 200) + "\n")})
+		outs = append(outs, nbformat.Output{OutputType: "stream", Name: name, Text: nbformat.MultiText(strings.Repeat("x", 200) + "\n")})
 	}
 	start := time.Now()
 	merged := mergeStreams(outs)

@@ -1,4 +1,6 @@
-package main
+// Package nbformat reads Jupyter notebooks (nbformat 4): the part of an .ipynb the project's tools
+// use (the runner, the book, the image's tests), and the project's "flowlib" notebook metadata.
+package nbformat
 
 import (
 	"encoding/json"
@@ -55,6 +57,19 @@ type Check struct {
 	Max  *float64 `json:"max,omitempty"`
 }
 
+// Range formats the check's bounds, e.g. "[2.79, 2.89]" or "≤ 1.24".
+func (c Check) Range() string {
+	switch {
+	case c.Min != nil && c.Max != nil:
+		return fmt.Sprintf("[%g, %g]", *c.Min, *c.Max)
+	case c.Min != nil:
+		return fmt.Sprintf("≥ %g", *c.Min)
+	case c.Max != nil:
+		return fmt.Sprintf("≤ %g", *c.Max)
+	}
+	return "any number"
+}
+
 // Cell is one notebook cell; Source and output texts may be a string or a list of strings in the
 // file, so they are kept raw and joined by [MultiText].
 type Cell struct {
@@ -75,6 +90,7 @@ type Output struct {
 	Data       map[string]json.RawMessage `json:"data"`
 	EName      string                     `json:"ename"`
 	EValue     string                     `json:"evalue"`
+	Traceback  []string                   `json:"traceback"` // Error traceback lines.
 }
 
 // MultiText is nbformat's "multiline string": a string or a list of strings to concatenate.
@@ -118,19 +134,19 @@ func (c *Cell) HasTag(tag string) bool {
 	return false
 }
 
-// ReadNotebook parses an .ipynb file (see [ParseNotebook]).
-func ReadNotebook(path string) (*Notebook, error) {
+// Read parses an .ipynb file (see [Parse]).
+func Read(path string) (*Notebook, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	return ParseNotebook(path, b)
+	return Parse(path, b)
 }
 
-// ParseNotebook parses the contents of an .ipynb file; name is only used in errors. It refuses what
+// Parse parses the contents of an .ipynb file; name is only used in errors. It refuses what
 // is not an nbformat-4 notebook with a "cells" list: `{}`, `null` or an nbformat-3 file (whose cells
 // are under "worksheets") would otherwise parse as a notebook without cells, and pass.
-func ParseNotebook(name string, b []byte) (*Notebook, error) {
+func Parse(name string, b []byte) (*Notebook, error) {
 	var nb struct {
 		Notebook
 		Cells *[]Cell `json:"cells"` // A pointer, to tell a missing list from an empty one.

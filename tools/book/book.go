@@ -28,6 +28,7 @@ type Options struct {
 // Report counts what Build wrote; the browser test checks the same things in the pages.
 type Report struct {
 	Chapters     []string // page file names, in order
+	Solutions    []string // solutions page file names, in chapter order
 	Skipped      []string // notebooks that are not chapters (no "# Chapter N — title" heading)
 	Images       int      // <img> in outputs, frames of sliders included
 	Sliders      int      // plots.FrameSlider figures
@@ -36,8 +37,8 @@ type Report struct {
 }
 
 func (r *Report) String() string {
-	return fmt.Sprintf("%d chapter pages + index; %d images, %d frame sliders, %d live controls (static), %d formulas; skipped %v",
-		len(r.Chapters), r.Images, r.Sliders, r.LiveControls, r.Formulas, r.Skipped)
+	return fmt.Sprintf("%d chapter pages + %d solutions pages + index; %d images, %d frame sliders, %d live controls (static), %d formulas; skipped %v",
+		len(r.Chapters), len(r.Solutions), r.Images, r.Sliders, r.LiveControls, r.Formulas, r.Skipped)
 }
 
 // chapter is one notebook turned into a page.
@@ -49,10 +50,16 @@ type chapter struct {
 	Summary    template.HTML
 	Body       template.HTML
 	Prev, Next *chapter
+	Solutions  *chapter // the page of solutions to this chapter's exercises, if any
+	Of         *chapter // on a solutions page: its chapter
 }
 
-// chapterHeading is the first line of a chapter's first Markdown cell.
-var chapterHeading = regexp.MustCompile(`^#\s+Chapter\s+(\d+)\s*[—–:-]\s*(.+?)\s*$`)
+// chapterHeading is the first line of a chapter's first Markdown cell, solutionsHeading that of
+// the notebook of solutions to a chapter's exercises ("# Solutions to chapter 1 — title").
+var (
+	chapterHeading   = regexp.MustCompile(`^#\s+Chapter\s+(\d+)\s*[—–:-]\s*(.+?)\s*$`)
+	solutionsHeading = regexp.MustCompile(`^#\s+Solutions to chapter\s+(\d+)\b\s*[—–:-]?\s*(.*?)\s*$`)
+)
 
 //go:embed site
 var siteFiles embed.FS
@@ -66,7 +73,7 @@ func Build(opt Options) (*Report, error) {
 	sort.Strings(paths)
 	md := newMarkdown()
 	rep := &Report{}
-	var chapters []*chapter
+	var chapters, solutions []*chapter
 	for _, p := range paths {
 		nb, err := nbformat.Read(p)
 		if err != nil {
@@ -76,11 +83,14 @@ func Build(opt Options) (*Report, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", p, err)
 		}
-		if ch == nil {
+		switch {
+		case ch == nil:
 			rep.Skipped = append(rep.Skipped, filepath.Base(p))
-			continue
+		case ch.Of != nil:
+			solutions = append(solutions, ch)
+		default:
+			chapters = append(chapters, ch)
 		}
-		chapters = append(chapters, ch)
 	}
 	if len(chapters) == 0 {
 		return nil, fmt.Errorf("book: no chapter notebooks (first Markdown cell \"# Chapter N — title\") in %s", opt.In)
@@ -97,6 +107,21 @@ func Build(opt Options) (*Report, error) {
 			ch.Next = chapters[i+1]
 		}
 		rep.Chapters = append(rep.Chapters, ch.File)
+	}
+	for _, sol := range solutions {
+		i := sort.Search(len(chapters), func(i int) bool { return chapters[i].Number >= sol.Of.Number })
+		if i == len(chapters) || chapters[i].Number != sol.Of.Number {
+			return nil, fmt.Errorf("book: %s holds solutions to chapter %d, which is not in %s", sol.File, sol.Of.Number, opt.In)
+		}
+		if ch := chapters[i]; ch.Solutions != nil {
+			return nil, fmt.Errorf("book: %s and %s both hold solutions to chapter %d", ch.Solutions.File, sol.File, ch.Number)
+		}
+		sol.Of, chapters[i].Solutions = chapters[i], sol
+	}
+	for _, ch := range chapters {
+		if ch.Solutions != nil {
+			rep.Solutions = append(rep.Solutions, ch.Solutions.File)
+		}
 	}
 
 	if err := os.MkdirAll(opt.Out, 0o755); err != nil {
@@ -119,11 +144,17 @@ func Build(opt Options) (*Report, error) {
 		if err := write("chapter", chapterPage{Chapter: ch, Chapters: chapters}); err != nil {
 			return nil, err
 		}
+		if ch.Solutions != nil {
+			if err := write("solutions", chapterPage{Chapter: ch.Solutions, Chapters: chapters}); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return rep, nil
 }
 
-// renderChapter renders a notebook, or returns nil if it is not a chapter.
+// renderChapter renders a notebook, or returns nil if it is neither a chapter nor a chapter's
+// solutions. A solutions page comes back with Of set to a placeholder holding the chapter's number.
 func renderChapter(md goldmark.Markdown, nb *nbformat.Notebook, file string, rep *Report) (*chapter, error) {
 	var first string
 	for _, c := range nb.Cells {
@@ -133,12 +164,17 @@ func renderChapter(md goldmark.Markdown, nb *nbformat.Notebook, file string, rep
 		}
 	}
 	heading, rest, _ := strings.Cut(first, "\n")
-	m := chapterHeading.FindStringSubmatch(heading)
-	if m == nil {
+	title := strings.TrimSpace(strings.TrimPrefix(heading, "#"))
+	var ch *chapter
+	if m := chapterHeading.FindStringSubmatch(heading); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		ch = &chapter{Number: n, File: file, Title: title, Short: m[2]}
+	} else if m := solutionsHeading.FindStringSubmatch(heading); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		ch = &chapter{Number: n, File: file, Title: title, Short: "solutions", Of: &chapter{Number: n}}
+	} else {
 		return nil, nil
 	}
-	n, _ := strconv.Atoi(m[1])
-	ch := &chapter{Number: n, File: file, Title: strings.TrimSpace(strings.TrimPrefix(heading, "#")), Short: m[2]}
 	var err error
 	var count Report // The summary repeats prose: count its formulas only once, in the body.
 	if ch.Summary, err = renderMarkdown(md, summaryOf(rest), &count); err != nil {

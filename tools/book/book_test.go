@@ -19,13 +19,16 @@ func TestBuild(t *testing.T) {
 	if got, want := strings.Join(rep.Chapters, " "), "01-tiny.html 02-second.html"; got != want {
 		t.Errorf("chapters: got %q, want %q", got, want)
 	}
+	if got, want := strings.Join(rep.Solutions, " "), "01-tiny.solutions.html"; got != want {
+		t.Errorf("solutions: got %q, want %q", got, want)
+	}
 	if len(rep.Skipped) != 1 || rep.Skipped[0] != "00-demo.ipynb" {
 		t.Errorf("skipped: got %v, want [00-demo.ipynb]", rep.Skipped)
 	}
 	// Images: the figure's <img> and the image/png output; formulas: three in the prose, one in
-	// the Markdown output (the index's summary is not counted twice).
-	if rep.Images != 2 || rep.Sliders != 1 || rep.LiveControls != 1 || rep.Formulas != 4 {
-		t.Errorf("report: got %s, want 2 images, 1 slider, 1 live control, 4 formulas", rep)
+	// the Markdown output, one on the solutions page (the index's summary is not counted twice).
+	if rep.Images != 2 || rep.Sliders != 1 || rep.LiveControls != 1 || rep.Formulas != 5 {
+		t.Errorf("report: got %s, want 2 images, 1 slider, 1 live control, 5 formulas", rep)
 	}
 	read := func(name string) string {
 		b, err := os.ReadFile(filepath.Join(out, name))
@@ -35,6 +38,7 @@ func TestBuild(t *testing.T) {
 		return string(b)
 	}
 	index, ch1, ch2 := read("index.html"), read("01-tiny.html"), read("02-second.html")
+	sol1 := read("01-tiny.solutions.html")
 
 	contains := func(page, name string, wants ...string) {
 		t.Helper()
@@ -48,6 +52,15 @@ func TestBuild(t *testing.T) {
 		`<a class="toc-title" href="01-tiny.html">A tiny chapter</a>`,
 		`It teaches <span class="math inline">a_1 + b_2</span> and stars.`, // the byline dropped
 		`href="02-second.html">The second one</a>`)
+	contains(index, "index.html", `<a class="toc-solutions" href="01-tiny.solutions.html">solutions to the exercises</a>`)
+	contains(ch1, "01-tiny.html", `<p class="solutions-link"><a href="01-tiny.solutions.html">Solutions to the exercises of chapter 1 →</a></p>`)
+	contains(sol1, "01-tiny.solutions.html",
+		`<title>Solutions to chapter 1 — A tiny chapter · Normalizing flows in Go</title>`,
+		`<a class="prev" rel="prev" href="01-tiny.html">← Chapter 1: A tiny chapter</a>`,
+		`<span class="math inline">x = 2</span>`)
+	if strings.Contains(ch2, "solutions-link") {
+		t.Errorf("02-second.html: a solutions link, but chapter 2 has no solutions")
+	}
 	if strings.Contains(index, "chapter 1 of 2") {
 		t.Errorf("index.html: the byline should not be in the summary")
 	}
@@ -102,6 +115,30 @@ func TestBuildErrors(t *testing.T) {
 	if _, err := Build(Options{In: twice, Out: t.TempDir(), KaTeX: "testdata/katex"}); err == nil ||
 		!strings.Contains(err.Error(), "are both chapter 2") {
 		t.Errorf("two chapter 2: got error %v, want one naming both", err)
+	}
+	// Solutions to a chapter that is not there, and two solutions notebooks for one chapter.
+	copyIn := func(dir string, names map[string]string) {
+		for to, from := range names {
+			b, err := os.ReadFile(filepath.Join("testdata/in", from))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, to), b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	orphan, dup := t.TempDir(), t.TempDir()
+	copyIn(orphan, map[string]string{"02-second.ipynb": "02-second.ipynb", "01-tiny.solutions.ipynb": "01-tiny.solutions.ipynb"})
+	copyIn(dup, map[string]string{"01-tiny.ipynb": "01-tiny.ipynb", "01-a.solutions.ipynb": "01-tiny.solutions.ipynb",
+		"01-b.solutions.ipynb": "01-tiny.solutions.ipynb"})
+	if _, err := Build(Options{In: orphan, Out: t.TempDir(), KaTeX: "testdata/katex"}); err == nil ||
+		!strings.Contains(err.Error(), "01-tiny.solutions.html holds solutions to chapter 1, which is not in") {
+		t.Errorf("solutions without their chapter: got error %v", err)
+	}
+	if _, err := Build(Options{In: dup, Out: t.TempDir(), KaTeX: "testdata/katex"}); err == nil ||
+		!strings.Contains(err.Error(), "both hold solutions to chapter 1") {
+		t.Errorf("two solutions to chapter 1: got error %v", err)
 	}
 	if _, err := Build(Options{In: t.TempDir(), Out: t.TempDir(), KaTeX: "testdata/katex"}); err == nil ||
 		!strings.Contains(err.Error(), "no chapter notebooks") {

@@ -118,6 +118,12 @@ async function main() {
     const chapters = await page.$$eval('ol.toc a.toc-title', (as) => as.map((a) => ({ href: a.getAttribute('href'), text: a.textContent })));
     if (chapters.length === 0) fail('index: no chapters listed');
     log(`index lists ${chapters.length} chapters: ${chapters.map((c) => c.href).join(', ')}`);
+    // Solutions pages, listed beside their chapter in the index, are checked like chapters after them.
+    const solutions = await page.$$eval('ol.toc li', (lis) => lis.map((li) => {
+      const s = li.querySelector('a.toc-solutions');
+      return s ? { href: s.getAttribute('href'), chapter: li.querySelector('a.toc-title').getAttribute('href') } : null;
+    }).filter((x) => x));
+    log(`index lists ${solutions.length} solutions pages: ${solutions.map((s) => s.href).join(', ')}`);
     for (const c of chapters) {
       await open(pathToFileURL(index).href);
       await page.locator('ol.toc a.toc-title', { hasText: c.text }).first().click();
@@ -126,7 +132,7 @@ async function main() {
       if (here() !== c.href) fail(`index → "${c.text}": landed on ${here()}, want ${c.href}`);
     }
 
-    const pagesToCheck = ['index.html', ...chapters.map((c) => c.href)];
+    const pagesToCheck = ['index.html', ...chapters.map((c) => c.href), ...solutions.map((s) => s.href)];
     for (let i = 0; i < pagesToCheck.length; i++) {
       const name = pagesToCheck[i];
       await open(pathToFileURL(path.join(args.site, name)).href);
@@ -171,9 +177,21 @@ async function main() {
         }
       }
 
-      // Prev/next, clicked: chapter i's next is chapter i+1 (the last one's, the index), and back.
-      if (i > 0) {
-        const want = { next: pagesToCheck[i + 1] || 'index.html', prev: i > 1 ? pagesToCheck[i - 1] : 'index.html' };
+      // Prev/next, clicked: chapter i's next is chapter i+1 (the last one's, the index), and back;
+      // a solutions page's only link back is to its chapter, and its chapter links to it.
+      const sol = solutions.find((x) => x.href === name);
+      if (sol) {
+        await open(pathToFileURL(path.join(args.site, name)).href);
+        await page.locator('nav.pager a.prev').first().click();
+        await page.waitForLoadState('load');
+        totals.linksClicked++;
+        if (here() !== sol.chapter) fail(`${name}: "prev" went to ${here()}, want ${sol.chapter}`);
+        await page.locator('p.solutions-link a').first().click();
+        await page.waitForLoadState('load');
+        totals.linksClicked++;
+        if (here() !== name) fail(`${sol.chapter}: the solutions link went to ${here()}, want ${name}`);
+      } else if (i > 0) {
+        const want = { next: pagesToCheck[i + 1] && i < chapters.length ? pagesToCheck[i + 1] : 'index.html', prev: i > 1 ? pagesToCheck[i - 1] : 'index.html' };
         for (const dir of ['next', 'prev']) {
           await open(pathToFileURL(path.join(args.site, name)).href);
           await page.locator(`nav.pager a.${dir}`).first().click();

@@ -7,7 +7,9 @@
 //	xdg-open "$OUT/book/index.html"          # or serve the folder from any static host
 //
 // The input is a folder of executed notebooks (tools/nbrun -out writes them); a notebook is a
-// chapter when its first Markdown cell starts with "# Chapter N — title" (the plots demo is not).
+// chapter when its first Markdown cell starts with "# Chapter N — title" (the plots demo is not),
+// and the solutions to chapter N's exercises when it starts with "# Solutions to chapter N — title":
+// that page is linked from the end of its chapter and from the index.
 // Nothing is executed: the book shows the outputs that are there.
 //
 // What it does with each part of a notebook:

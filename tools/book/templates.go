@@ -59,7 +59,7 @@ in Jupyter (<code>./start.sh</code>).</footer>
 each one builds on the last. The code cells are folded; open one to read it. Sliders move without a kernel.</p>
 <p class="start"><a href="{{(index .Chapters 0).File}}">Start with chapter {{(index .Chapters 0).Number}} →</a></p>
 <ol class="toc">
-{{range .Chapters}}<li value="{{.Number}}"><a class="toc-title" href="{{.File}}">{{.Short}}</a>
+{{range .Chapters}}<li value="{{.Number}}"><a class="toc-title" href="{{.File}}">{{.Short}}</a>{{with .Solutions}} · <a class="toc-solutions" href="{{.File}}">solutions to the exercises</a>{{end}}
 <div class="summary">{{.Summary}}</div></li>
 {{end}}</ol>
 </main>
@@ -71,8 +71,19 @@ each one builds on the last. The code cells are folded; open one to read it. Sli
 <main>
 <p class="code-toggle"><button type="button" id="toggle-code">Show all code</button></p>
 {{.Chapter.Body}}
+{{with .Chapter.Solutions}}<p class="solutions-link"><a href="{{.File}}">Solutions to the exercises of chapter {{$.Chapter.Number}} →</a></p>{{end}}
 </main>
 {{template "pager" .Chapter}}
+{{template "foot"}}{{end}}
+
+{{define "solutions"}}{{template "head" (printf "%s · Normalizing flows in Go" .Chapter.Title)}}<body class="chapter solutions">
+{{template "top" (dict "Chapters" .Chapters "Current" .Chapter.Of.File)}}
+<nav class="pager"><a class="prev" rel="prev" href="{{.Chapter.Of.File}}">← Chapter {{.Chapter.Of.Number}}: {{.Chapter.Of.Short}}</a></nav>
+<main>
+<p class="code-toggle"><button type="button" id="toggle-code">Show all code</button></p>
+{{.Chapter.Body}}
+</main>
+<nav class="pager"><a class="prev" rel="prev" href="{{.Chapter.Of.File}}">← Chapter {{.Chapter.Of.Number}}: {{.Chapter.Of.Short}}</a></nav>
 {{template "foot"}}{{end}}
 `))
 

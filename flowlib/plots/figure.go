@@ -14,7 +14,6 @@ import (
 
 	"github.com/janpfeifer/gonb/gonbui"
 	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
@@ -91,11 +90,19 @@ func (f *Figure) PNG() (data []byte, err error) {
 	return buf.Bytes(), nil
 }
 
-// SVG renders the figure as an SVG document. Large scatter plots are rasterized inside the SVG
-// to keep it small. For a [FrameSlider] it renders the first frame.
+// SVGEmbedFonts controls whether [Figure.SVG] embeds the font (DejaVu Sans, about 1 MB as
+// base64) in the SVG document. Embedding is the default, so an SVG looks the same on a machine
+// without DejaVu Sans installed and references nothing outside itself. With false, the SVG
+// names the font-family "DejaVu Sans" and a viewer without it substitutes another font (and
+// may lack glyphs such as ⊙ or ᵢ).
+var SVGEmbedFonts = true
+
+// SVG renders the figure as an SVG document (with the font embedded, see [SVGEmbedFonts]).
+// Large scatter plots are rasterized inside the SVG to keep it small. For a [FrameSlider] it
+// renders the first frame.
 func (f *Figure) SVG() (data []byte, err error) {
 	defer recoverAsError("SVG", &err)
-	cv := vgsvg.New(pxToLength(f.width), pxToLength(f.height))
+	cv := vgsvg.NewWith(vgsvg.UseWH(pxToLength(f.width), pxToLength(f.height)), vgsvg.EmbedFonts(SVGEmbedFonts))
 	f.render(cv)
 	var buf bytes.Buffer
 	if _, err := cv.WriteTo(&buf); err != nil {
@@ -345,15 +352,6 @@ func plotFigure(c *config, p *plot.Plot) *Figure {
 // margins leaves room around a plot so that the title and the last tick labels are not clipped.
 func margins(c draw.Canvas) draw.Canvas {
 	return draw.Crop(c, vg.Points(4), -vg.Points(10), vg.Points(2), -vg.Points(6))
-}
-
-// sansFont returns the Liberation Sans font (embedded in gonum/plot) at size points:
-// it reads better than gonum's default serif at small sizes.
-func sansFont(size float64) font.Font {
-	f := plot.DefaultFont
-	f.Variant = "Sans"
-	f.Size = vg.Points(size)
-	return f
 }
 
 // Colors is the qualitative palette used for series and point sets, in order (Tableau 10).

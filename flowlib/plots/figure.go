@@ -323,13 +323,15 @@ func (c *config) newPlot() *plot.Plot {
 	p.Legend.Top = true
 	p.Legend.XOffs, p.Legend.YOffs = -vg.Points(4), -vg.Points(4)
 	p.Legend.ThumbnailWidth = vg.Points(14)
+	p.X.Tick.Marker = readableTicks{plot.DefaultTicks{}}
+	p.Y.Tick.Marker = readableTicks{plot.DefaultTicks{}}
 	if c.logX {
 		p.X.Scale = plot.LogScale{}
-		p.X.Tick.Marker = plot.LogTicks{Prec: -1}
+		p.X.Tick.Marker = readableTicks{plot.LogTicks{Prec: -1}}
 	}
 	if c.logY {
 		p.Y.Scale = plot.LogScale{}
-		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+		p.Y.Tick.Marker = readableTicks{plot.LogTicks{Prec: -1}}
 	}
 	return p
 }

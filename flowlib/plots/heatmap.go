@@ -201,6 +201,7 @@ func withColorBar(cfg *config, p *plot.Plot, cm palette.ColorMap) *Figure {
 	cb.Y.Label.Text = cfg.colorLabel
 	cb.Y.Label.TextStyle.Font = sansFont(10)
 	cb.Y.Tick.Label.Font = sansFont(9)
+	cb.Y.Tick.Marker = readableTicks{plot.DefaultTicks{}}
 	cb.Add(&plotter.ColorBar{ColorMap: cm, Vertical: true})
 	w := cfg.width + ColorBarWidth
 	cbw := pxToLength(ColorBarWidth)

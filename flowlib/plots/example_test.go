@@ -54,5 +54,5 @@ func ExampleBounds_GridPoints() {
 	w, h := fig.Size()
 	fmt.Println(len(pts), "points; figure", w, "×", h, "px")
 	// Output:
-	// 10000 points; figure 510 × 420 px
+	// 10000 points; figure 492 × 420 px
 }

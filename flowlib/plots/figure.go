@@ -45,6 +45,7 @@ type Figure struct {
 	title         string
 	width, height int // pixels at DPI.
 	drawFn        func(c draw.Canvas)
+	fp            *figPlot // The plot, for figures of a single plot (HeatmapRow reuses it).
 
 	// frames is set for a FrameSlider: its HTML holds every frame and a slider. Its static
 	// rendering (PNG, SVG) is the first frame.
@@ -221,6 +222,8 @@ type config struct {
 	markerSize, alpha                 float64
 	overlays                          []PointSet
 	legend                            bool
+	aspect                            int  // 1: EqualAspect, -1: FreeAspect, 0: the figure's default.
+	noColorBar                        bool // Set by HeatmapRow, which draws one bar for the row.
 }
 
 func newConfig(width, height int, opts []Option) *config {
@@ -272,6 +275,15 @@ func MarkerSize(radius float64) Option { return func(c *config) { c.markerSize =
 
 // Alpha sets the opacity of scatter markers, in [0, 1] (default 0.4).
 func Alpha(alpha float64) Option { return func(c *config) { c.alpha = alpha } }
+
+// EqualAspect draws the figure with equal data units per pixel on x and y, so a square of the
+// data is a square on screen; the figure is trimmed to the data's aspect ratio, within Size.
+// It is the default of [Scatter], [Heatmap] and [WarpedGrid], which plot a 2-D space.
+func EqualAspect() Option { return func(c *config) { c.aspect = 1 } }
+
+// FreeAspect lets the x and y scales differ, filling the figure's Size: for a scatter plot
+// whose axes measure different things. It is the default of [Line] and [Histogram].
+func FreeAspect() Option { return func(c *config) { c.aspect = -1 } }
 
 // NoLegend hides the legend.
 func NoLegend() Option { return func(c *config) { c.legend = false } }
@@ -344,11 +356,6 @@ func (c *config) applyRanges(p *plot.Plot) {
 	if c.yRange != nil {
 		p.Y.Min, p.Y.Max = c.yRange[0], c.yRange[1]
 	}
-}
-
-// plotFigure wraps a gonum plot as a Figure.
-func plotFigure(c *config, p *plot.Plot) *Figure {
-	return &Figure{title: c.title, width: c.width, height: c.height, drawFn: func(dc draw.Canvas) { p.Draw(margins(dc)) }}
 }
 
 // margins leaves room around a plot so that the title and the last tick labels are not clipped.

@@ -37,7 +37,8 @@ func Scatter(sets []PointSet, opts ...Option) (*Figure, error) {
 	if len(sets) == 0 {
 		return nil, fmt.Errorf("plots.Scatter: sets is empty")
 	}
-	p := cfg.newPlot()
+	fp := newFigPlot(cfg, true)
+	p := fp.p
 	for i, s := range sets {
 		pts, err := newPointsPlotter("Scatter", fmt.Sprintf("sets[%d] %q", i, s.Name), s.Points,
 			withAlpha(seriesColor(i), cfg.alpha), cfg.markerSize)
@@ -45,12 +46,12 @@ func Scatter(sets []PointSet, opts ...Option) (*Figure, error) {
 			return nil, err
 		}
 		p.Add(pts)
-		if cfg.legend && s.Name != "" {
-			p.Legend.Add(s.Name, pts)
-		}
+		fp.addLegend(s.Name, pts)
+		fp.occ = append(fp.occ, occupant{xs: pts.xs, ys: pts.ys})
+		fp.clipPoints(pts.xs, pts.ys, pts.color, "points")
 	}
 	cfg.applyRanges(p)
-	return plotFigure(cfg, p), nil
+	return fp.figure(), nil
 }
 
 // MustScatter is like [Scatter] but panics on error.

@@ -388,7 +388,7 @@ func (fp *figPlot) drawClips(da draw.Canvas) {
 
 // drawColorClips draws ▼ under and ▲ over the colour bar when values fall outside its range.
 func drawColorClips(cb *plot.Plot, bar draw.Canvas, low, high int) {
-	s := vg.Points(markSize + 1)
+	s := vg.Points(markSize + 2)
 	da := cb.DataCanvas(bar)
 	x := (da.Min.X + da.Max.X) / 2
 	if low > 0 {

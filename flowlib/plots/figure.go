@@ -260,14 +260,19 @@ func Size(width, height int) Option {
 	return func(c *config) { c.width, c.height = width, height }
 }
 
-// XRange fixes the x-axis range.
+// XRange fixes the x-axis range. Scatter points (and warped-grid nodes) outside it are marked
+// with a triangle at the edge and counted under the plot; a histogram drops the samples
+// outside it, and says how many.
 func XRange(min, max float64) Option { return func(c *config) { c.xRange = &[2]float64{min, max} } }
 
-// YRange fixes the y-axis range.
+// YRange fixes the y-axis range. Data above or below it are marked with a triangle at the edge
+// (one per point, bar or stretch of curve) and counted under the plot, with the extreme value.
 func YRange(min, max float64) Option { return func(c *config) { c.yRange = &[2]float64{min, max} } }
 
-// ZRange fixes the colour scale of a heatmap or warped grid; values outside are clamped.
-// Useful to compare panels, and to clip log-densities that go to -Inf.
+// ZRange fixes the colour scale (vmin, vmax) of a heatmap or warped grid; values outside are
+// drawn in the end colours, marked ▲/▼ at that end of the colour bar and counted under the
+// plot. Use it to compare panels (see also [HeatmapRow], [ColorRangeOf]) and to clip
+// log-densities that go to -Inf.
 func ZRange(min, max float64) Option { return func(c *config) { c.zRange = &[2]float64{min, max} } }
 
 // MarkerSize sets the radius of scatter markers, in points (default 1.5).

@@ -97,7 +97,8 @@ func GridFromValues(b Bounds, nx, ny int, values []float64) (Grid, error) {
 // which is the range of the finite values unless ZRange is given.
 //
 // Options: Title, XLabel, YLabel, ColorLabel, ZRange, Overlay (points drawn on top), MarkerSize,
-// Alpha, Size (of the plot without the colour bar), NoLegend.
+// Alpha, Size (of the plot without the colour bar), NoLegend, FreeAspect (the default is equal
+// aspect, see [EqualAspect]).
 // It returns an error if the grid is empty, its rows are ragged, its bounds are invalid, or it
 // has no finite value.
 func Heatmap(g Grid, opts ...Option) (*Figure, error) {

@@ -27,7 +27,8 @@ type Curve struct {
 
 // Line plots one or more named series: 1D densities, loss curves, timings.
 //
-// Options: Title, XLabel, YLabel, LogX, LogY, LogLog, XRange, YRange, Size, NoLegend.
+// Options: Title, XLabel, YLabel, LogX, LogY, LogLog, XRange, YRange, Size, NoLegend,
+// EqualAspect.
 // It returns an error if series is empty, a series is empty, X and Y lengths differ, a value is
 // ±Inf, or a value is not positive on a logarithmic axis.
 func Line(series []Series, opts ...Option) (*Figure, error) {

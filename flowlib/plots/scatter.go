@@ -26,7 +26,8 @@ var RasterizeAbove = 2000
 // Scatter draws one or more sets of 2D points, each in its own colour, with small semi-transparent
 // markers. It handles ~10k points per set comfortably.
 //
-// Options: Title, XLabel, YLabel, XRange, YRange, MarkerSize, Alpha, Size, NoLegend.
+// Options: Title, XLabel, YLabel, XRange, YRange, MarkerSize, Alpha, Size, NoLegend,
+// FreeAspect (the default is equal aspect, see [EqualAspect]).
 // It returns an error if sets is empty, a set is empty, or a point does not have exactly 2
 // finite coordinates.
 func Scatter(sets []PointSet, opts ...Option) (*Figure, error) {

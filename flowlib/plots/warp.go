@@ -75,7 +75,7 @@ func (g WarpGrid) CellCenters() [][]float64 {
 // Non-finite cell values leave their cell blank.
 //
 // Options: Title, XLabel, YLabel, ColorLabel, ZRange, XRange, YRange, Overlay, MarkerSize, Alpha,
-// Size, NoLegend.
+// Size, NoLegend, FreeAspect (the default is equal aspect, see [EqualAspect]).
 // It returns an error if g is invalid, len(mapped) or len(cellValues) do not match g, or a mapped
 // point does not have 2 finite coordinates.
 func WarpedGrid(g WarpGrid, mapped [][]float64, cellValues []float64, opts ...Option) (*Figure, error) {

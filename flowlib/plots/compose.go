@@ -260,7 +260,7 @@ func (fp *figPlot) arrangeWith(c draw.Canvas, legend int) arrangement {
 	return a
 }
 
-// equalAspect returns the largest canvas inside c, centred, on which p's data area has equal
+// equalAspect returns the largest canvas inside c (centred across, at the top) on which p's data area has equal
 // units per length on x and y, and the width and height it leaves unused. The axes' tick
 // labels and titles do not depend on the canvas size, so cropping c crops the data area by
 // the same amount.
@@ -277,9 +277,9 @@ func equalAspect(p *plot.Plot, c draw.Canvas) (draw.Canvas, vg.Point) {
 		c.Min.X += slack.X / 2
 		c.Max.X -= slack.X / 2
 	} else {
+		// Unused height goes below the plot, so that the titles of panels in a row line up.
 		slack.Y = h - vg.Length(float64(w)*dy/dx)
-		c.Min.Y += slack.Y / 2
-		c.Max.Y -= slack.Y / 2
+		c.Min.Y += slack.Y
 	}
 	return c, slack
 }

@@ -118,7 +118,7 @@ func TestClipMarks(t *testing.T) {
 		t.Fatal("histogram taller than YRange: no clip marks")
 	}
 	notes := strings.Join(clipped.fp.noteLines(), "\n")
-	for _, want := range []string{"▲", "bars clipped above y = 2 (max", "curve segment clipped above y = 2 (max 3.989)"} {
+	for _, want := range []string{"▲", "▲ clipped: 4 bars above y = 2 (max", "▲ clipped: 1 curve segment above y = 2 (max 3.989)"} {
 		if !strings.Contains(notes, want) {
 			t.Errorf("notes %q lack %q", notes, want)
 		}
@@ -146,10 +146,20 @@ func TestClipMarks(t *testing.T) {
 	pts := [][]float64{{0, 0}, {0.5, 0.5}, {3, 0}, {0, -3}, {-5, -5}}
 	sc := MustScatter([]PointSet{{Points: pts}}, XRange(-1, 1), YRange(-1, 1))
 	notes = strings.Join(sc.fp.noteLines(), "\n")
-	for _, want := range []string{"▶ 1 point clipped right of x = 1", "▼ 2 points clipped below y = −1", "◀ 1 point clipped left of x = −1"} {
+	for _, want := range []string{"▶ clipped: 1 point right of x = 1", "▼ clipped: 2 points below y = −1", "◀ clipped: 1 point left of x = −1"} {
 		if !strings.Contains(notes, want) {
 			t.Errorf("scatter notes %q lack %q", notes, want)
 		}
+	}
+	// Notes are wrapped to a narrow panel's width.
+	narrow := MustScatter([]PointSet{{Points: pts}}, XRange(-1, 1), YRange(-4, 4), Size(150, 150))
+	for _, l := range narrow.fp.wrapped {
+		if w := noteStyle().Width(l); w > pxToLength(narrow.width)-vg.Points(6) {
+			t.Errorf("note line %q is %.0f pt wide in a %.0f pt figure", l, w, pxToLength(narrow.width))
+		}
+	}
+	if len(narrow.fp.wrapped) <= len(narrow.fp.noteLines()) {
+		t.Errorf("notes %q not wrapped in a 150 px figure: %q", narrow.fp.noteLines(), narrow.fp.wrapped)
 	}
 	// Colour: values outside ZRange are counted and marked on the colour bar.
 	g, _ := GridFunc(Bounds{XMin: 0, XMax: 1, YMin: 0, YMax: 1}, 10, 10, func(x, y float64) float64 { return x })

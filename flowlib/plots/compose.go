@@ -9,6 +9,7 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/palette"
 	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/recorder"
@@ -30,6 +31,7 @@ type figPlot struct {
 	clips      []clip      // Data cut off by XRange/YRange.
 	clipCounts []clipCount // How many, per edge, printed under the plot.
 	notes      []string    // Other notes printed under the plot (colour clipping).
+	wrapped    []string    // All notes, wrapped to the figure's width (set by figure).
 	cm         *Viridis    // Colour bar, if not nil.
 	cmLow      int         // Values below the colour range (drawn in its lowest colour).
 	cmHi       int         // Values above the colour range.
@@ -83,7 +85,7 @@ const (
 func (fp *figPlot) noteLines() []string {
 	var lines []string
 	for _, c := range fp.clipCounts {
-		l := fmt.Sprintf("%s %s clipped %s", c.mark, count(c.n, c.what), c.where)
+		l := fmt.Sprintf("%s clipped: %s %s", c.mark, count(c.n, c.what), c.where)
 		if !math.IsNaN(c.extreme) {
 			ext := "max"
 			if c.mark == "▼" {
@@ -139,12 +141,18 @@ func (fp *figPlot) figure() *Figure {
 	if fp.cb != nil {
 		w += ColorBarWidth
 	}
-	h += int(math.Ceil(float64(vg.Points(noteHeight)) * float64(len(fp.noteLines())) / float64(pxToLength(1))))
+	fp.wrapped = wrapLines(fp.noteLines(), noteStyle(), pxToLength(w)-vg.Points(8))
+	h += int(math.Ceil(float64(vg.Points(noteHeight)) * float64(len(fp.wrapped)) / float64(pxToLength(1))))
 	if fp.equal {
 		c := draw.Canvas{Canvas: &recorder.Canvas{}, Rectangle: vg.Rectangle{Max: vg.Point{X: pxToLength(w), Y: pxToLength(h)}}}
 		a := fp.arrange(c)
 		w -= int(a.slack.X / pxToLength(1))
 		h -= int(a.slack.Y / pxToLength(1))
+		// Trimmed narrower, the notes may need more lines.
+		if rewrapped := wrapLines(fp.noteLines(), noteStyle(), pxToLength(w)-vg.Points(8)); len(rewrapped) > len(fp.wrapped) {
+			h += int(math.Ceil(float64(vg.Points(noteHeight)) * float64(len(rewrapped)-len(fp.wrapped)) / float64(pxToLength(1))))
+			fp.wrapped = rewrapped
+		}
 	}
 	return &Figure{title: fp.cfg.title, width: w, height: h, drawFn: fp.draw, fp: fp}
 }
@@ -208,7 +216,7 @@ func (fp *figPlot) arrangeWith(c draw.Canvas, legend int) arrangement {
 	var a arrangement
 	full := margins(c)
 	c = full
-	if n := len(fp.noteLines()); n > 0 {
+	if n := len(fp.wrapped); n > 0 {
 		a.note = vg.Point{X: c.Min.X + vg.Points(2), Y: c.Min.Y + vg.Points(noteHeight)*vg.Length(n-1) + vg.Points(2)}
 		c.Min.Y += vg.Points(noteHeight) * vg.Length(n)
 	}
@@ -325,11 +333,8 @@ func (fp *figPlot) draw(c draw.Canvas) {
 	if fp.hasLegend {
 		fp.drawLegend(c, a.legend)
 	}
-	sty := fp.p.Title.TextStyle
-	sty.Font = sansFont(8)
-	sty.Color = rgb(0x505050)
-	sty.XAlign, sty.YAlign = draw.XLeft, draw.YBottom
-	for i, l := range fp.noteLines() {
+	sty := noteStyle()
+	for i, l := range fp.wrapped {
 		c.FillText(sty, vg.Point{X: a.note.X, Y: a.note.Y - vg.Points(noteHeight)*vg.Length(i)}, l)
 	}
 }
@@ -614,3 +619,37 @@ func fmtNum(v float64) string {
 }
 
 func singular(s string) string { return strings.TrimSuffix(s, "s") }
+
+// noteStyle is the text style of the notes under a plot: small and grey.
+func noteStyle() text.Style {
+	sty := plot.New().Title.TextStyle
+	sty.Font = sansFont(8)
+	sty.Color = rgb(0x505050)
+	sty.XAlign, sty.YAlign = draw.XLeft, draw.YBottom
+	return sty
+}
+
+// wrapLines breaks each line at spaces so that it fits width in style sty (a word longer than
+// width stays whole); continuation lines are indented.
+func wrapLines(lines []string, sty text.Style, width vg.Length) []string {
+	var out []string
+	for _, l := range lines {
+		words := strings.Fields(l)
+		cur := ""
+		for _, w := range words {
+			next := w
+			if cur != "" {
+				next = cur + " " + w
+			}
+			if cur != "" && sty.Width(next) > width {
+				out = append(out, cur)
+				next = "   " + w
+			}
+			cur = next
+		}
+		if cur != "" {
+			out = append(out, cur)
+		}
+	}
+	return out
+}

@@ -33,7 +33,7 @@
 //     edge) with the least data under it, else outside the data area.
 //   - Adjacent tick labels always differ ("1.2001 1.2003", never "1.2 1.2").
 //   - Data cut off by a user-set XRange or YRange are marked with a triangle at the edge they
-//     are past, and counted under the plot ("▲ 9 bars clipped above y = 1.1 (max 1.455)");
+//     are past, and counted under the plot ("▲ clipped: 9 bars above y = 1.1 (max 1.455)");
 //     values outside a colour range (ZRange) are drawn in the end colour, marked ▲ or ▼ at
 //     that end of the colour bar, and counted.
 //

@@ -54,5 +54,26 @@ func ExampleBounds_GridPoints() {
 	w, h := fig.Size()
 	fmt.Println(len(pts), "points; figure", w, "×", h, "px")
 	// Output:
-	// 10000 points; figure 510 × 420 px
+	// 10000 points; figure 492 × 420 px
+}
+
+// Densities compared side by side on one colour scale, with one colour bar.
+func ExampleHeatmapRow() {
+	b := plots.Bounds{XMin: -3, XMax: 3, YMin: -3, YMax: 3}
+	var grids []plots.Grid
+	for _, sd := range []float64{0.7, 1, 1.5} {
+		g, err := plots.GridFunc(b, 60, 60, func(x, y float64) float64 {
+			return math.Exp(-(x*x+y*y)/(2*sd*sd)) / (2 * math.Pi * sd * sd)
+		})
+		if err != nil {
+			panic(err)
+		}
+		grids = append(grids, g)
+	}
+	lo, hi := plots.ColorRangeOf(grids...)
+	fig := plots.MustHeatmapRow(grids, []string{"σ = 0.7", "σ = 1", "σ = 1.5"}, plots.ColorLabel("p(x)"), plots.Size(300, 300))
+	w, h := fig.Size()
+	fmt.Printf("shared scale [%.3f, %.3f]; figure %d × %d px\n", lo, hi, w, h)
+	// Output:
+	// shared scale [0.000, 0.323]; figure 933 × 300 px
 }

@@ -14,7 +14,6 @@ import (
 
 	"github.com/janpfeifer/gonb/gonbui"
 	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
@@ -46,6 +45,7 @@ type Figure struct {
 	title         string
 	width, height int // pixels at DPI.
 	drawFn        func(c draw.Canvas)
+	fp            *figPlot // The plot, for figures of a single plot (HeatmapRow reuses it).
 
 	// frames is set for a FrameSlider: its HTML holds every frame and a slider. Its static
 	// rendering (PNG, SVG) is the first frame.
@@ -91,11 +91,19 @@ func (f *Figure) PNG() (data []byte, err error) {
 	return buf.Bytes(), nil
 }
 
-// SVG renders the figure as an SVG document. Large scatter plots are rasterized inside the SVG
-// to keep it small. For a [FrameSlider] it renders the first frame.
+// SVGEmbedFonts controls whether [Figure.SVG] embeds the font (DejaVu Sans, about 1 MB as
+// base64) in the SVG document. Embedding is the default, so an SVG looks the same on a machine
+// without DejaVu Sans installed and references nothing outside itself. With false, the SVG
+// names the font-family "DejaVu Sans" and a viewer without it substitutes another font (and
+// may lack glyphs such as ⊙ or ᵢ).
+var SVGEmbedFonts = true
+
+// SVG renders the figure as an SVG document (with the font embedded, see [SVGEmbedFonts]).
+// Large scatter plots are rasterized inside the SVG to keep it small. For a [FrameSlider] it
+// renders the first frame.
 func (f *Figure) SVG() (data []byte, err error) {
 	defer recoverAsError("SVG", &err)
-	cv := vgsvg.New(pxToLength(f.width), pxToLength(f.height))
+	cv := vgsvg.NewWith(vgsvg.UseWH(pxToLength(f.width), pxToLength(f.height)), vgsvg.EmbedFonts(SVGEmbedFonts))
 	f.render(cv)
 	var buf bytes.Buffer
 	if _, err := cv.WriteTo(&buf); err != nil {
@@ -214,6 +222,8 @@ type config struct {
 	markerSize, alpha                 float64
 	overlays                          []PointSet
 	legend                            bool
+	aspect                            int  // 1: EqualAspect, -1: FreeAspect, 0: the figure's default.
+	noColorBar                        bool // Set by HeatmapRow, which draws one bar for the row.
 }
 
 func newConfig(width, height int, opts []Option) *config {
@@ -250,14 +260,19 @@ func Size(width, height int) Option {
 	return func(c *config) { c.width, c.height = width, height }
 }
 
-// XRange fixes the x-axis range.
+// XRange fixes the x-axis range. Scatter points (and warped-grid nodes) outside it are marked
+// with a triangle at the edge and counted under the plot; a histogram drops the samples
+// outside it, and says how many.
 func XRange(min, max float64) Option { return func(c *config) { c.xRange = &[2]float64{min, max} } }
 
-// YRange fixes the y-axis range.
+// YRange fixes the y-axis range. Data above or below it are marked with a triangle at the edge
+// (one per point, bar or stretch of curve) and counted under the plot, with the extreme value.
 func YRange(min, max float64) Option { return func(c *config) { c.yRange = &[2]float64{min, max} } }
 
-// ZRange fixes the colour scale of a heatmap or warped grid; values outside are clamped.
-// Useful to compare panels, and to clip log-densities that go to -Inf.
+// ZRange fixes the colour scale (vmin, vmax) of a heatmap or warped grid; values outside are
+// drawn in the end colours, marked ▲/▼ at that end of the colour bar and counted under the
+// plot. Use it to compare panels (see also [HeatmapRow], [ColorRangeOf]) and to clip
+// log-densities that go to -Inf.
 func ZRange(min, max float64) Option { return func(c *config) { c.zRange = &[2]float64{min, max} } }
 
 // MarkerSize sets the radius of scatter markers, in points (default 1.5).
@@ -265,6 +280,15 @@ func MarkerSize(radius float64) Option { return func(c *config) { c.markerSize =
 
 // Alpha sets the opacity of scatter markers, in [0, 1] (default 0.4).
 func Alpha(alpha float64) Option { return func(c *config) { c.alpha = alpha } }
+
+// EqualAspect draws the figure with equal data units per pixel on x and y, so a square of the
+// data is a square on screen; the figure is trimmed to the data's aspect ratio, within Size.
+// It is the default of [Scatter], [Heatmap] and [WarpedGrid], which plot a 2-D space.
+func EqualAspect() Option { return func(c *config) { c.aspect = 1 } }
+
+// FreeAspect lets the x and y scales differ, filling the figure's Size: for a scatter plot
+// whose axes measure different things. It is the default of [Line] and [Histogram].
+func FreeAspect() Option { return func(c *config) { c.aspect = -1 } }
 
 // NoLegend hides the legend.
 func NoLegend() Option { return func(c *config) { c.legend = false } }
@@ -316,13 +340,15 @@ func (c *config) newPlot() *plot.Plot {
 	p.Legend.Top = true
 	p.Legend.XOffs, p.Legend.YOffs = -vg.Points(4), -vg.Points(4)
 	p.Legend.ThumbnailWidth = vg.Points(14)
+	p.X.Tick.Marker = readableTicks{plot.DefaultTicks{}}
+	p.Y.Tick.Marker = readableTicks{plot.DefaultTicks{}}
 	if c.logX {
 		p.X.Scale = plot.LogScale{}
-		p.X.Tick.Marker = plot.LogTicks{Prec: -1}
+		p.X.Tick.Marker = readableTicks{plot.LogTicks{Prec: -1}}
 	}
 	if c.logY {
 		p.Y.Scale = plot.LogScale{}
-		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+		p.Y.Tick.Marker = readableTicks{plot.LogTicks{Prec: -1}}
 	}
 	return p
 }
@@ -337,23 +363,9 @@ func (c *config) applyRanges(p *plot.Plot) {
 	}
 }
 
-// plotFigure wraps a gonum plot as a Figure.
-func plotFigure(c *config, p *plot.Plot) *Figure {
-	return &Figure{title: c.title, width: c.width, height: c.height, drawFn: func(dc draw.Canvas) { p.Draw(margins(dc)) }}
-}
-
 // margins leaves room around a plot so that the title and the last tick labels are not clipped.
 func margins(c draw.Canvas) draw.Canvas {
 	return draw.Crop(c, vg.Points(4), -vg.Points(10), vg.Points(2), -vg.Points(6))
-}
-
-// sansFont returns the Liberation Sans font (embedded in gonum/plot) at size points:
-// it reads better than gonum's default serif at small sizes.
-func sansFont(size float64) font.Font {
-	f := plot.DefaultFont
-	f.Variant = "Sans"
-	f.Size = vg.Points(size)
-	return f
 }
 
 // Colors is the qualitative palette used for series and point sets, in order (Tableau 10).

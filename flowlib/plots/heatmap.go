@@ -2,14 +2,14 @@ package plots
 
 import (
 	"fmt"
+
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
 	"image/color"
 	"math"
 
-	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/palette"
 	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
 )
 
 // Bounds is the rectangle [XMin, XMax] × [YMin, YMax].
@@ -97,7 +97,8 @@ func GridFromValues(b Bounds, nx, ny int, values []float64) (Grid, error) {
 // which is the range of the finite values unless ZRange is given.
 //
 // Options: Title, XLabel, YLabel, ColorLabel, ZRange, Overlay (points drawn on top), MarkerSize,
-// Alpha, Size (of the plot without the colour bar), NoLegend.
+// Alpha, Size (of the plot without the colour bar), NoLegend, FreeAspect (the default is equal
+// aspect, see [EqualAspect]).
 // It returns an error if the grid is empty, its rows are ragged, its bounds are invalid, or it
 // has no finite value.
 func Heatmap(g Grid, opts ...Option) (*Figure, error) {
@@ -133,23 +134,156 @@ func Heatmap(g Grid, opts ...Option) (*Figure, error) {
 		zmin, zmax = zmin-0.5, zmax+0.5
 	}
 	cm := NewViridis(zmin, zmax)
-	p := cfg.newPlot()
+	fp := newFigPlot(cfg, true)
+	p := fp.p
 	hm := plotter.NewHeatMap(gridXYZ(g), cm.Palette(256))
 	hm.Min, hm.Max = zmin, zmax
 	hm.Rasterized = true
 	hm.Underflow, hm.Overflow = viridisAt(0), viridisAt(1)
 	p.Add(hm)
-	if err := addOverlays(p, cfg, "Heatmap"); err != nil {
+	if err := addOverlays(fp, "Heatmap"); err != nil {
 		return nil, err
 	}
 	p.X.Min, p.X.Max = g.Bounds.XMin, g.Bounds.XMax
 	p.Y.Min, p.Y.Max = g.Bounds.YMin, g.Bounds.YMax
 	p.X.Padding, p.Y.Padding = 0, 0
-	return withColorBar(cfg, p, cm), nil
+	if !cfg.noColorBar {
+		low, high := outsideRange(g.Values, zmin, zmax)
+		fp.withColorMap(cm, low, high)
+	}
+	return fp.figure(), nil
+}
+
+// outsideRange counts the values below zmin and above zmax (±Inf included, NaN not).
+func outsideRange(values [][]float64, zmin, zmax float64) (low, high int) {
+	for _, row := range values {
+		for _, v := range row {
+			if v < zmin {
+				low++
+			} else if v > zmax {
+				high++
+			}
+		}
+	}
+	return low, high
 }
 
 // MustHeatmap is like [Heatmap] but panics on error.
 func MustHeatmap(g Grid, opts ...Option) *Figure { return must(Heatmap(g, opts...)) }
+
+// ColorRangeOf returns the range of the finite values of grids: pass it to ZRange to draw
+// separate heatmaps on one colour scale. It returns (NaN, NaN) if no value is finite.
+func ColorRangeOf(grids ...Grid) (min, max float64) {
+	min, max = math.Inf(1), math.Inf(-1)
+	for _, g := range grids {
+		for _, row := range g.Values {
+			for _, v := range row {
+				if isFinite(v) {
+					min, max = math.Min(min, v), math.Max(max, v)
+				}
+			}
+		}
+	}
+	if math.IsInf(min, 1) {
+		return math.NaN(), math.NaN()
+	}
+	return min, max
+}
+
+// HeatmapRow draws grids side by side on one colour scale, with a single colour bar at the
+// right, so that equal colours mean equal values across the panels (e.g. a model's density at
+// several training steps beside the true density). The scale is ZRange if given, otherwise
+// the range of all the grids' finite values; values outside it are marked on the bar (▲▼).
+// titles, if not nil, holds one panel title per grid.
+//
+// Options: Title (over the row), and for every panel XLabel, YLabel, ColorLabel (of the bar),
+// ZRange, Overlay, MarkerSize, Alpha, Size (of each panel, without the bar), NoLegend.
+// It returns an error if grids is empty, len(titles) != len(grids), or a grid is invalid (see
+// [Heatmap]).
+func HeatmapRow(grids []Grid, titles []string, opts ...Option) (*Figure, error) {
+	cfg := newConfig(Default2DSize, Default2DSize, opts)
+	if err := cfg.check("HeatmapRow"); err != nil {
+		return nil, err
+	}
+	if len(grids) == 0 {
+		return nil, fmt.Errorf("plots.HeatmapRow: grids is empty")
+	}
+	if titles != nil && len(titles) != len(grids) {
+		return nil, fmt.Errorf("plots.HeatmapRow: len(titles)=%d != len(grids)=%d", len(titles), len(grids))
+	}
+	zmin, zmax := ColorRangeOf(grids...)
+	if cfg.zRange != nil {
+		zmin, zmax = cfg.zRange[0], cfg.zRange[1]
+	}
+	if math.IsNaN(zmin) {
+		return nil, fmt.Errorf("plots.HeatmapRow: the grids have no finite value")
+	}
+	if zmin == zmax {
+		zmin, zmax = zmin-0.5, zmax+0.5
+	}
+	cm := NewViridis(zmin, zmax)
+	var panels []*figPlot
+	low, high, pw, ph := 0, 0, 0, 0
+	for i, g := range grids {
+		title := ""
+		if titles != nil {
+			title = titles[i]
+		}
+		popts := append(append([]Option{}, opts...), Title(title), ZRange(zmin, zmax), func(c *config) { c.noColorBar = true })
+		f, err := Heatmap(g, popts...)
+		if err != nil {
+			return nil, fmt.Errorf("plots.HeatmapRow: grids[%d]: %w", i, err)
+		}
+		panels = append(panels, f.fp)
+		pw, ph = max(pw, f.width), max(ph, f.height)
+		l, h := outsideRange(g.Values, zmin, zmax)
+		low, high = low+l, high+h
+	}
+	cb := newColorBar(cfg.colorLabel, cm)
+	notes := colorClipNotes(cm, low, high)
+	top := 0
+	if cfg.title != "" {
+		top = titleHeight
+	}
+	noteH := int(math.Ceil(float64(vg.Points(noteHeight)) * float64(len(notes)) / float64(pxToLength(1))))
+	fig := &Figure{title: cfg.title, width: len(panels)*pw + ColorBarWidth, height: top + ph + noteH}
+	fig.drawFn = func(c draw.Canvas) {
+		x := func(px int) vg.Length { return c.Min.X + pxToLength(px) }
+		y := func(px int) vg.Length { return c.Max.Y - pxToLength(px) }
+		if cfg.title != "" {
+			titleStyle, _ := textStyles()
+			c.FillText(titleStyle, vg.Point{X: x(fig.width / 2), Y: y(titleHeight / 2)}, cfg.title)
+		}
+		var data draw.Canvas
+		for i, p := range panels {
+			cell := c
+			cell.Min = vg.Point{X: x(i * pw), Y: y(top + ph)}
+			cell.Max = vg.Point{X: x((i + 1) * pw), Y: y(top)}
+			p.draw(cell)
+			if i == len(panels)-1 {
+				data = p.arrange(cell).data
+			}
+		}
+		bar := c
+		bar.Min = vg.Point{X: data.Max.X + vg.Points(8), Y: data.Min.Y}
+		bar.Max = vg.Point{X: data.Max.X + pxToLength(ColorBarWidth) - vg.Points(6), Y: data.Max.Y}
+		cb.Draw(bar)
+		drawColorClips(cb, bar, low, high)
+		sty, _ := textStyles()
+		sty.Font = sansFont(8)
+		sty.Color = rgb(0x505050)
+		sty.XAlign, sty.YAlign = draw.XLeft, draw.YBottom
+		for i, l := range notes {
+			c.FillText(sty, vg.Point{X: x(4), Y: y(fig.height) + vg.Points(2) + vg.Points(noteHeight)*vg.Length(len(notes)-1-i)}, l)
+		}
+	}
+	return fig, nil
+}
+
+// MustHeatmapRow is like [HeatmapRow] but panics on error.
+func MustHeatmapRow(grids []Grid, titles []string, opts ...Option) *Figure {
+	return must(HeatmapRow(grids, titles, opts...))
+}
 
 // HeatmapFunc draws f(x, y) evaluated on an n × n grid over b; see [Heatmap] for the options.
 func HeatmapFunc(b Bounds, n int, f func(x, y float64) float64, opts ...Option) (*Figure, error) {
@@ -172,18 +306,21 @@ func (g gridXYZ) Y(r int) float64    { return g.Bounds.cellY(r, len(g.Values)) }
 func (g gridXYZ) Min() float64 { return math.NaN() }
 func (g gridXYZ) Max() float64 { return math.NaN() }
 
-// addOverlays draws the Overlay point sets of cfg on p in colours that stand out on viridis;
-// the legend lists them only when there are several.
-func addOverlays(p *plot.Plot, cfg *config, fn string) error {
+// addOverlays draws the Overlay point sets of fp's config in colours that stand out on
+// viridis; the legend lists them only when there are several.
+func addOverlays(fp *figPlot, fn string) error {
+	cfg := fp.cfg
 	for i, s := range cfg.overlays {
 		col := withAlpha(overlayColors[i%len(overlayColors)], cfg.alpha)
 		pts, err := newPointsPlotter(fn, fmt.Sprintf("Overlay %q", s.Name), s.Points, col, cfg.markerSize)
 		if err != nil {
 			return err
 		}
-		p.Add(pts)
-		if cfg.legend && s.Name != "" && len(cfg.overlays) > 1 {
-			p.Legend.Add(s.Name, pts)
+		fp.p.Add(pts)
+		fp.occ = append(fp.occ, occupant{xs: pts.xs, ys: pts.ys})
+		fp.clipPoints(pts.xs, pts.ys, pts.color, "points")
+		if len(cfg.overlays) > 1 {
+			fp.addLegend(s.Name, pts)
 		}
 	}
 	return nil
@@ -191,32 +328,6 @@ func addOverlays(p *plot.Plot, cfg *config, fn string) error {
 
 // overlayColors stand out on viridis: white, red, orange.
 var overlayColors = []color.Color{color.White, rgb(0xd62728), rgb(0xff7f0e)}
-
-// withColorBar returns a figure drawing p with a vertical colour bar for cm at its right,
-// aligned with p's data area.
-func withColorBar(cfg *config, p *plot.Plot, cm palette.ColorMap) *Figure {
-	cb := plot.New()
-	cb.HideX()
-	cb.X.Padding, cb.Y.Padding = 0, 0
-	cb.Y.Label.Text = cfg.colorLabel
-	cb.Y.Label.TextStyle.Font = sansFont(10)
-	cb.Y.Tick.Label.Font = sansFont(9)
-	cb.Add(&plotter.ColorBar{ColorMap: cm, Vertical: true})
-	w := cfg.width + ColorBarWidth
-	cbw := pxToLength(ColorBarWidth)
-	return &Figure{title: cfg.title, width: w, height: cfg.height, drawFn: func(c draw.Canvas) {
-		c = margins(c)
-		main := c
-		main.Max.X -= cbw
-		p.Draw(main)
-		da := p.DataCanvas(main)
-		bar := c
-		bar.Min.X = main.Max.X + vg.Points(4)
-		bar.Max.X = c.Max.X - vg.Points(10)
-		bar.Min.Y, bar.Max.Y = da.Min.Y, da.Max.Y
-		cb.Draw(bar)
-	}}
-}
 
 // viridisAnchors are samples of matplotlib's viridis colour map at 0, 1/8, ..., 1.
 var viridisAnchors = []color.NRGBA{

@@ -27,7 +27,8 @@ type Curve struct {
 
 // Line plots one or more named series: 1D densities, loss curves, timings.
 //
-// Options: Title, XLabel, YLabel, LogX, LogY, LogLog, XRange, YRange, Size, NoLegend.
+// Options: Title, XLabel, YLabel, LogX, LogY, LogLog, XRange, YRange, Size, NoLegend,
+// EqualAspect.
 // It returns an error if series is empty, a series is empty, X and Y lengths differ, a value is
 // ±Inf, or a value is not positive on a logarithmic axis.
 func Line(series []Series, opts ...Option) (*Figure, error) {
@@ -38,7 +39,8 @@ func Line(series []Series, opts ...Option) (*Figure, error) {
 	if len(series) == 0 {
 		return nil, fmt.Errorf("plots.Line: series is empty")
 	}
-	p := cfg.newPlot()
+	fp := newFigPlot(cfg, false)
+	p := fp.p
 	p.Add(plotter.NewGrid())
 	for i, s := range series {
 		xys, err := seriesXYs(s, i, cfg)
@@ -55,12 +57,21 @@ func Line(series []Series, opts ...Option) (*Figure, error) {
 			l.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
 		}
 		p.Add(l)
-		if cfg.legend && s.Name != "" {
-			p.Legend.Add(s.Name, l)
-		}
+		fp.addLegend(s.Name, l)
+		xs, ys := splitXYs(xys)
+		fp.occ = append(fp.occ, occupant{xs: xs, ys: ys, line: true})
+		fp.clipLine(xs, ys, l.Color)
 	}
 	cfg.applyRanges(p)
-	return plotFigure(cfg, p), nil
+	return fp.figure(), nil
+}
+
+func splitXYs(xys plotter.XYs) (xs, ys []float64) {
+	xs, ys = make([]float64, len(xys)), make([]float64, len(xys))
+	for i, p := range xys {
+		xs[i], ys[i] = p.X, p.Y
+	}
+	return xs, ys
 }
 
 // MustLine is like [Line] but panics on error.
@@ -145,8 +156,13 @@ func Histogram(samples []float64, bins int, densities []Curve, opts ...Option) (
 	if lo == hi {
 		lo, hi = lo-0.5, hi+0.5
 	}
-	p := cfg.newPlot()
+	fp := newFigPlot(cfg, false)
+	p := fp.p
 	p.Add(plotter.NewGrid())
+	if dropped := len(samples) - len(values); dropped > 0 {
+		fp.notes = append(fp.notes, fmt.Sprintf("%s outside x ∈ [%s, %s] not shown", count(dropped, "sample"),
+			fmtNum(cfg.xRange[0]), fmtNum(cfg.xRange[1])))
+	}
 	// Bins cover exactly [lo, hi], also when XRange is wider than the data.
 	h, err := plotter.NewHistogram(binnedXYs(values, lo, hi), bins)
 	if err != nil {
@@ -157,9 +173,15 @@ func Histogram(samples []float64, bins int, densities []Curve, opts ...Option) (
 	h.LineStyle.Color = withAlpha(Colors[0], 0.8)
 	h.LineStyle.Width = vg.Points(0.5)
 	p.Add(h)
-	if cfg.legend {
-		p.Legend.Add("samples", h)
+	fp.addLegend("samples", h)
+	bars := occupant{}
+	var tops, centres []float64
+	for _, b := range h.Bins {
+		bars.rects = append(bars.rects, [4]float64{b.Min, 0, b.Max, b.Weight})
+		centres, tops = append(centres, (b.Min+b.Max)/2), append(tops, b.Weight)
 	}
+	fp.occ = append(fp.occ, bars)
+	fp.clipPoints(centres, tops, Colors[0], "bars")
 	for i, d := range densities {
 		fn := plotter.NewFunction(d.F)
 		fn.XMin, fn.XMax = lo, hi
@@ -167,13 +189,18 @@ func Histogram(samples []float64, bins int, densities []Curve, opts ...Option) (
 		fn.Color = seriesColor(i + 1)
 		fn.Width = vg.Points(1.8)
 		p.Add(fn)
-		if cfg.legend && d.Name != "" {
-			p.Legend.Add(d.Name, fn)
+		fp.addLegend(d.Name, fn)
+		xs, ys := make([]float64, fn.Samples), make([]float64, fn.Samples)
+		for k := range xs {
+			xs[k] = lo + (hi-lo)*float64(k)/float64(fn.Samples-1)
+			ys[k] = d.F(xs[k])
 		}
+		fp.occ = append(fp.occ, occupant{xs: xs, ys: ys, line: true})
+		fp.clipLine(xs, ys, fn.Color)
 	}
 	p.X.Min, p.X.Max = lo, hi
 	cfg.applyRanges(p)
-	return plotFigure(cfg, p), nil
+	return fp.figure(), nil
 }
 
 // MustHistogram is like [Histogram] but panics on error.

@@ -166,6 +166,11 @@ func TestFrameSlider(t *testing.T) {
 	if w, h := s.Size(); w != 200 || h != 150 {
 		t.Errorf("Size() = %d×%d, want 200×150", w, h)
 	}
+	// Frames of different sizes are all rendered at the largest size.
+	mixed := MustFrameSlider("x", []string{"a", "b"}, []*Figure{frames[0], MustLine([]Series{{Y: []float64{0, 1}}}, Size(260, 170))})
+	if n := strings.Count(mixed.HTML(), `width="260" height="170"`); n != 2 {
+		t.Errorf("%d of 2 frames rendered at 260×170", n)
+	}
 }
 
 func TestSave(t *testing.T) {

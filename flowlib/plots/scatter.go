@@ -26,7 +26,8 @@ var RasterizeAbove = 2000
 // Scatter draws one or more sets of 2D points, each in its own colour, with small semi-transparent
 // markers. It handles ~10k points per set comfortably.
 //
-// Options: Title, XLabel, YLabel, XRange, YRange, MarkerSize, Alpha, Size, NoLegend.
+// Options: Title, XLabel, YLabel, XRange, YRange, MarkerSize, Alpha, Size, NoLegend,
+// FreeAspect (the default is equal aspect, see [EqualAspect]).
 // It returns an error if sets is empty, a set is empty, or a point does not have exactly 2
 // finite coordinates.
 func Scatter(sets []PointSet, opts ...Option) (*Figure, error) {
@@ -37,7 +38,8 @@ func Scatter(sets []PointSet, opts ...Option) (*Figure, error) {
 	if len(sets) == 0 {
 		return nil, fmt.Errorf("plots.Scatter: sets is empty")
 	}
-	p := cfg.newPlot()
+	fp := newFigPlot(cfg, true)
+	p := fp.p
 	for i, s := range sets {
 		pts, err := newPointsPlotter("Scatter", fmt.Sprintf("sets[%d] %q", i, s.Name), s.Points,
 			withAlpha(seriesColor(i), cfg.alpha), cfg.markerSize)
@@ -45,12 +47,12 @@ func Scatter(sets []PointSet, opts ...Option) (*Figure, error) {
 			return nil, err
 		}
 		p.Add(pts)
-		if cfg.legend && s.Name != "" {
-			p.Legend.Add(s.Name, pts)
-		}
+		fp.addLegend(s.Name, pts)
+		fp.occ = append(fp.occ, occupant{xs: pts.xs, ys: pts.ys})
+		fp.clipPoints(pts.xs, pts.ys, pts.color, "points")
 	}
 	cfg.applyRanges(p)
-	return plotFigure(cfg, p), nil
+	return fp.figure(), nil
 }
 
 // MustScatter is like [Scatter] but panics on error.

@@ -15,8 +15,9 @@ import (
 // do not run (an untrusted notebook), the first frame is shown. PNG and SVG renderings, and
 // panels built from the figure, show the first frame.
 //
-// Frames should have the same size; each is embedded as a PNG, so keep their number moderate
-// (tens). It returns an error if frames is empty, len(frameLabels) != len(frames), a frame is nil
+// Every frame is rendered at the size of the largest, so the page does not jump as the slider
+// moves (frames of one kind may differ by a line of clip notes, or in aspect ratio); each is
+// embedded as a PNG, so keep their number moderate (tens). It returns an error if frames is empty, len(frameLabels) != len(frames), a frame is nil
 // or a frame is itself a FrameSlider.
 func FrameSlider(label string, frameLabels []string, frames []*Figure) (*Figure, error) {
 	if len(frames) == 0 {
@@ -35,7 +36,16 @@ func FrameSlider(label string, frameLabels []string, frames []*Figure) (*Figure,
 		}
 		w, h = max(w, f.width), max(h, f.height)
 	}
-	return &Figure{title: label, width: w, height: h, frames: frames, frameLabels: frameLabels, sliderLabel: label}, nil
+	sized := make([]*Figure, len(frames))
+	for i, f := range frames {
+		sized[i] = f
+		if f.width != w || f.height != h {
+			g := *f
+			g.width, g.height = w, h
+			sized[i] = &g
+		}
+	}
+	return &Figure{title: label, width: w, height: h, frames: sized, frameLabels: frameLabels, sliderLabel: label}, nil
 }
 
 // MustFrameSlider is like [FrameSlider] but panics on error.

@@ -75,7 +75,7 @@ func (g WarpGrid) CellCenters() [][]float64 {
 // Non-finite cell values leave their cell blank.
 //
 // Options: Title, XLabel, YLabel, ColorLabel, ZRange, XRange, YRange, Overlay, MarkerSize, Alpha,
-// Size, NoLegend.
+// Size, NoLegend, FreeAspect (the default is equal aspect, see [EqualAspect]).
 // It returns an error if g is invalid, len(mapped) or len(cellValues) do not match g, or a mapped
 // point does not have 2 finite coordinates.
 func WarpedGrid(g WarpGrid, mapped [][]float64, cellValues []float64, opts ...Option) (*Figure, error) {
@@ -102,7 +102,8 @@ func WarpedGrid(g WarpGrid, mapped [][]float64, cellValues []float64, opts ...Op
 	}
 	at := func(i, j int) plotter.XY { pt := mapped[i*m+j]; return plotter.XY{X: pt[0], Y: pt[1]} }
 
-	p := cfg.newPlot()
+	fp := newFigPlot(cfg, true)
+	p := fp.p
 	var cm *Viridis
 	if cellValues != nil {
 		zmin, zmax := math.Inf(1), math.Inf(-1)
@@ -157,14 +158,27 @@ func WarpedGrid(g WarpGrid, mapped [][]float64, cellValues []float64, opts ...Op
 			p.Add(l)
 		}
 	}
-	if err := addOverlays(p, cfg, "WarpedGrid"); err != nil {
+	if err := addOverlays(fp, "WarpedGrid"); err != nil {
 		return nil, err
 	}
 	cfg.applyRanges(p)
-	if cm == nil {
-		return plotFigure(cfg, p), nil
+	// The legend avoids every lattice point; a grid line leaving the range is cut at the edge,
+	// and the grid nodes (where lines cross) outside it are marked and counted.
+	xs, ys := make([]float64, len(mapped)), make([]float64, len(mapped))
+	var nxs, nys []float64
+	for k, pt := range mapped {
+		xs[k], ys[k] = pt[0], pt[1]
+		if (k/m)%g.Sub == 0 && (k%m)%g.Sub == 0 {
+			nxs, nys = append(nxs, pt[0]), append(nys, pt[1])
+		}
 	}
-	return withColorBar(cfg, p, cm), nil
+	fp.occ = append(fp.occ, occupant{xs: xs, ys: ys})
+	fp.clipPoints(nxs, nys, rgb(0x303030), "grid nodes")
+	if cm != nil && !cfg.noColorBar {
+		low, high := outsideRange([][]float64{cellValues}, cm.Min(), cm.Max())
+		fp.withColorMap(cm, low, high)
+	}
+	return fp.figure(), nil
 }
 
 // MustWarpedGrid is like [WarpedGrid] but panics on error.

@@ -2,18 +2,16 @@ package plots
 
 import (
 	"bytes"
-	"encoding/json"
 	"go/scanner"
 	"go/token"
-	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
-	"strings"
 	"testing"
 	"unicode"
 
 	"codeberg.org/go-fonts/liberation/liberationsansregular"
+	"github.com/flowsgo/flows/internal/nbformat"
 	"golang.org/x/image/font/opentype"
 )
 
@@ -95,31 +93,16 @@ func TestNotebookStringsHaveGlyphs(t *testing.T) {
 // reports those as errors, which are ignored; literals are still found.
 func notebookStrings(t *testing.T, path string) []string {
 	t.Helper()
-	data, err := os.ReadFile(path)
+	nb, err := nbformat.Read(path)
 	if err != nil {
 		t.Fatal(err)
-	}
-	var nb struct {
-		Cells []struct {
-			CellType string          `json:"cell_type"`
-			Source   json.RawMessage `json:"source"`
-		} `json:"cells"`
-	}
-	if err := json.Unmarshal(data, &nb); err != nil {
-		t.Fatalf("%s: %v", path, err)
 	}
 	var lits []string
 	for _, c := range nb.Cells {
 		if c.CellType != "code" {
 			continue
 		}
-		var src string
-		var lines []string
-		if err := json.Unmarshal(c.Source, &lines); err == nil {
-			src = strings.Join(lines, "")
-		} else if err := json.Unmarshal(c.Source, &src); err != nil {
-			t.Fatalf("%s: cell source: %v", path, err)
-		}
+		src := string(c.Source)
 		fset := token.NewFileSet()
 		file := fset.AddFile(path, -1, len(src))
 		var s scanner.Scanner

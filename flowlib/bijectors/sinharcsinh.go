@@ -13,7 +13,9 @@ import (
 //
 //	x = sinh(δ·asinh(z) − ε),   dx/dz = δ·cosh(δ·asinh(z) − ε) / √(1 + z²)
 //
-// ε skews the density, δ > 0 sets the tails (δ < 1 heavier, δ > 1 lighter). Both directions are closed form:
+// ε skews the density, δ > 0 sets the tails: for large |z|, |x| grows like |z|^δ, so δ < 1 gives lighter tails than
+// the input and δ > 1 heavier ones (for Z ~ N(0, 1), excess kurtosis about −0.7 at δ = 0.5 and +1.7 at δ = 1.5,
+// by Monte Carlo; chapter 2 prints it). Both directions are closed form:
 // z = sinh((asinh(x) + ε)/δ). Trainable variables "skew" (ε) and "log_tail" (log δ), shape [1, D], start at 0: the
 // identity.
 type SinhArcsinh struct {

@@ -1,7 +1,7 @@
 // Package nb holds the small host-side helpers the notebooks share, so that a chapter's cells show
 // the idea and not the plumbing: evenly spaced grids, the reshaping between a plain slice and the
 // one-value rows flowlib's host-side calls take, the standard normal density, interpolation and
-// integration on a grid, Gaussian point clouds and a generic Must.
+// integration on a grid, the location of a maximum, a power-law fit, Gaussian point clouds and a generic Must.
 //
 //	zs := nb.Linspace(-3, 3, 401)
 //	logp := nb.Must(flowModel.LogProb(nb.Column(zs)))
@@ -126,4 +126,54 @@ func Normal(n, d int, seed uint64) [][]float64 {
 		}
 	}
 	return pts
+}
+
+// Map returns f(x) for every x: a curve on a grid, as in ys := nb.Map(xs, math.Sin).
+func Map(xs []float64, f func(float64) float64) []float64 {
+	out := make([]float64, len(xs))
+	for i, x := range xs {
+		out[i] = f(x)
+	}
+	return out
+}
+
+// ArgMax returns the index of the largest value in xs (the first one on ties). It panics if xs is empty.
+func ArgMax(xs []float64) int {
+	if len(xs) == 0 {
+		panic("nb.ArgMax: xs is empty")
+	}
+	best := 0
+	for i, x := range xs {
+		if x > xs[best] {
+			best = i
+		}
+	}
+	return best
+}
+
+// LogLogSlope returns the least-squares slope of log y against log x: the exponent k of a power law y ≈ c·xᵏ
+// fitted to the points. It panics unless there are at least two points, all positive, with distinct xs.
+func LogLogSlope(xs, ys []float64) float64 {
+	if len(xs) != len(ys) || len(xs) < 2 {
+		panic(fmt.Sprintf("nb.LogLogSlope: need two or more (x, y) pairs of equal length, got %d and %d", len(xs), len(ys)))
+	}
+	var mx, my float64
+	lx, ly := make([]float64, len(xs)), make([]float64, len(ys))
+	for i := range xs {
+		if !(xs[i] > 0 && ys[i] > 0) {
+			panic(fmt.Sprintf("nb.LogLogSlope: values must be positive, got x = %v, y = %v", xs[i], ys[i]))
+		}
+		lx[i], ly[i] = math.Log(xs[i]), math.Log(ys[i])
+		mx += lx[i] / float64(len(xs))
+		my += ly[i] / float64(len(xs))
+	}
+	var sxy, sxx float64
+	for i := range lx {
+		sxy += (lx[i] - mx) * (ly[i] - my)
+		sxx += (lx[i] - mx) * (lx[i] - mx)
+	}
+	if sxx == 0 {
+		panic("nb.LogLogSlope: all xs are equal")
+	}
+	return sxy / sxx
 }

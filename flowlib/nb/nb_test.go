@@ -98,6 +98,8 @@ func TestPanicsNameTheArgument(t *testing.T) {
 		"Interp":       func() { Interp([]float64{1}, nil, 0) },
 		"CumTrapezoid": func() { CumTrapezoid([]float64{1, 2}, []float64{1}) },
 		"Normal":       func() { Normal(2, 0, 1) },
+		"ArgMax":       func() { ArgMax(nil) },
+		"LogLogSlope":  func() { LogLogSlope([]float64{1, 2}, []float64{1, -1}) },
 	} {
 		func() {
 			defer func() {
@@ -107,5 +109,29 @@ func TestPanicsNameTheArgument(t *testing.T) {
 			}()
 			f()
 		}()
+	}
+}
+
+func TestMapArgMax(t *testing.T) {
+	xs := Linspace(0, math.Pi, 101)
+	ys := Map(xs, math.Sin)
+	if i := ArgMax(ys); i != 50 {
+		t.Errorf("ArgMax(sin on [0, π]) = %d, want 50 (x = π/2)", i)
+	}
+	if i := ArgMax([]float64{1, 3, 3, 2}); i != 1 {
+		t.Errorf("ArgMax with a tie: got %d, want the first, 1", i)
+	}
+}
+
+func TestLogLogSlope(t *testing.T) {
+	xs := []float64{2, 4, 8, 16}
+	ys := Map(xs, func(x float64) float64 { return 5 * math.Pow(x, 1.6) })
+	if got := LogLogSlope(xs, ys); math.Abs(got-1.6) > 1e-12 {
+		t.Errorf("slope of 5·x^1.6: got %v, want 1.6 (tol 1e-12)", got)
+	}
+	// Noise around a cube law: the fit is the average trend, not the last pair.
+	ys = []float64{8 * 1.1, 64 * 0.9, 512 * 1.1, 4096 * 0.9}
+	if got := LogLogSlope(xs, ys); math.Abs(got-3) > 0.1 {
+		t.Errorf("slope of a noisy cube law: got %v, want 3 (tol 0.1)", got)
 	}
 }

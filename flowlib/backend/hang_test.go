@@ -75,8 +75,9 @@ func runReproducer(t *testing.T, config string, timeout time.Duration) bool {
 }
 
 // TestGoBackendDefaultHangs shows why GoConfig sets parallelism=-1: on a 2-core machine the default configuration
-// deadlocks (at 0% CPU) on the reproducer, and parallelism=-1 does not. When the default stops hanging, the test
-// says so, and the guard can go.
+// deadlocks (at 0% CPU) on the reproducer, and parallelism=-1 does not. The deadlock is a race, and on a loaded
+// machine a run can get through, so the default gets up to hangAttempts runs: one hang shows the bug is still
+// there. When every run finishes, the test says so, and the guard can go.
 func TestGoBackendDefaultHangs(t *testing.T) {
 	if testing.Short() {
 		t.Skip("waits for a deadlock")
@@ -90,8 +91,13 @@ func TestGoBackendDefaultHangs(t *testing.T) {
 	if runtime.NumCPU() != 2 {
 		t.Skipf("the deadlock was seen on 2-core machines; this one has %d", runtime.NumCPU())
 	}
-	if runReproducer(t, "go", 20*time.Second) {
-		t.Errorf("the default pure-Go configuration finished the reproducer: the deadlock seen with GoMLX v0.28.2 " +
-			"on 2 cores did not happen; if it no longer happens, drop parallelism=-1 from GoConfig")
+	const hangAttempts = 5
+	for i := range hangAttempts {
+		if !runReproducer(t, "go", 20*time.Second) {
+			t.Logf("the default pure-Go configuration deadlocked on run %d of at most %d", i+1, hangAttempts)
+			return
+		}
 	}
+	t.Errorf("the default pure-Go configuration finished the reproducer %d times: the deadlock seen with GoMLX "+
+		"v0.28.2 on 2 cores did not happen; if it no longer happens, drop parallelism=-1 from GoConfig", hangAttempts)
 }

@@ -5,9 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
-	"path/filepath"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -80,29 +81,37 @@ func ReadCSV(r io.Reader) ([]Result, error) {
 	return out, nil
 }
 
-// Load reads back a comparison that `flows compare -out dir` wrote: the table (dir/table.csv) and, for every row
-// that has one, the trained model (dir/models/[ModelFile]) into Result.Trained, with its Spec. With gridSize > 0 it
-// also evaluates each loaded model's log-density on [GridBounds] (gridSize²) into Result.Grid, for [DensityGrid].
-// A row whose model file is missing keeps Trained nil; a model file that does not load is an error.
+// Load reads back a comparison that `flows compare -out dir` wrote: it is [LoadFS] on the folder dir.
 func Load(backend compute.Backend, dir string, gridSize int) ([]Result, error) {
-	f, err := os.Open(filepath.Join(dir, "table.csv"))
+	return LoadFS(backend, os.DirFS(dir), gridSize)
+}
+
+// LoadFS reads back a comparison that `flows compare` wrote, from a folder fsys (on disk, or embedded like
+// [precomputed.Chapter6]): the table (table.csv) and, for every row that has one, the trained model
+// (models/[ModelFile]) into Result.Trained, with its Spec. With gridSize > 0 it also evaluates each loaded model's
+// log-density on [GridBounds] (gridSize²) into Result.Grid, for [DensityGrid]. A row whose model file is missing
+// keeps Trained nil; a model file that does not load is an error.
+//
+// [precomputed.Chapter6]: https://pkg.go.dev/github.com/flowsgo/flows/flowlib/compare/precomputed#Chapter6
+func LoadFS(backend compute.Backend, fsys fs.FS, gridSize int) ([]Result, error) {
+	f, err := fsys.Open("table.csv")
 	if err != nil {
-		return nil, fmt.Errorf("compare.Load: %w", err)
+		return nil, fmt.Errorf("compare.LoadFS: %w", err)
 	}
 	defer f.Close()
 	results, err := ReadCSV(f)
 	if err != nil {
-		return nil, fmt.Errorf("compare.Load: %s: %w", f.Name(), err)
+		return nil, fmt.Errorf("compare.LoadFS: table.csv: %w", err)
 	}
 	for i := range results {
 		r := &results[i]
-		path := filepath.Join(dir, "models", ModelFile(r.Model, r.Dataset))
-		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		name := path.Join("models", ModelFile(r.Model, r.Dataset))
+		if _, err := fs.Stat(fsys, name); errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
-		m, err := flows.Load(backend, path)
+		m, err := flows.LoadFS(backend, fsys, name)
 		if err != nil {
-			return nil, fmt.Errorf("compare.Load: %w", err)
+			return nil, fmt.Errorf("compare.LoadFS: %w", err)
 		}
 		r.Trained = m
 		if spec, ok := m.Spec.(flows.Spec); ok {
@@ -111,10 +120,10 @@ func Load(backend compute.Backend, dir string, gridSize int) ([]Result, error) {
 		if gridSize > 0 {
 			lp, err := m.LogProb(GridBounds.GridPoints(gridSize, gridSize))
 			if err != nil {
-				return nil, fmt.Errorf("compare.Load: %s on %s: %w", r.Model, r.Dataset, err)
+				return nil, fmt.Errorf("compare.LoadFS: %s on %s: %w", r.Model, r.Dataset, err)
 			}
 			if r.Grid, err = plots.GridFromValues(GridBounds, gridSize, gridSize, lp); err != nil {
-				return nil, fmt.Errorf("compare.Load: %w", err)
+				return nil, fmt.Errorf("compare.LoadFS: %w", err)
 			}
 		}
 	}

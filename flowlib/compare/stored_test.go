@@ -3,18 +3,14 @@ package compare
 import (
 	"bytes"
 	"math"
-	"os"
-	"path/filepath"
 	"testing"
 
+	"github.com/flowsgo/flows/flowlib/compare/precomputed"
 	"github.com/flowsgo/flows/flowlib/fit"
 	"github.com/gomlx/compute"
 )
 
-// storedDir is chapter 6's precomputed comparison (see its README.md for the command that made it).
-const storedDir = "../../notebooks/data/ch6-compare"
-
-// The stored run's settings, as in storedDir/README.md.
+// The stored run's settings, as in precomputed/ch6/README.md.
 var storedConfig = Config{Steps: 500, LearningRate: 3e-3, CosineDecay: true, HeldOut: 5000, Seed: 1}
 
 // TestStoredComparison checks that chapter 6's stored files still agree with the code: the table parses, every row
@@ -25,7 +21,7 @@ func TestStoredComparison(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	results, err := Load(b, storedDir, 0)
+	results, err := LoadFS(b, precomputed.Chapter6(), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +57,7 @@ func TestStoredComparison(t *testing.T) {
 		}
 	}
 
-	f, err := os.Open(filepath.Join(storedDir, "asymmetry.csv"))
+	f, err := precomputed.Chapter6().Open("asymmetry.csv")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +74,7 @@ func TestStoredComparison(t *testing.T) {
 // TestStoredRetrain retrains one stored row (RealNVP on moons) with the stored settings: its held-out NLL must land
 // within 0.05 of the table's. The same backend and code give the same digits; the tolerance leaves room for
 // rounding differences that training amplifies, and fails on a change of defaults that moves the result (then
-// regenerate the files, as storedDir/README.md says).
+// regenerate the files, as precomputed/ch6/README.md says).
 func TestStoredRetrain(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains for 500 steps")
@@ -87,7 +83,7 @@ func TestStoredRetrain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Open(filepath.Join(storedDir, "table.csv"))
+	f, err := precomputed.Chapter6().Open("table.csv")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -70,6 +70,9 @@ type Config struct {
 	GridSize     int    // side of the density grid kept for figures; default 100 (0 < GridSize)
 	Seed         uint64 // seeds data and initial weights; the same for every model
 	Log          io.Writer
+	// OnStep, when set, is called after every training step of every model with the model being trained (to
+	// snapshot its density while it learns, say); returning an error stops that model's training with the error.
+	OnStep func(model string, m *flowlib.Model, s fit.Step) error
 }
 
 // Result is one model trained on one data set.
@@ -239,7 +242,8 @@ func errSuffix(e string) string {
 	return "  ERROR: " + e
 }
 
-// One trains and measures one model on one prepared data set.
+// One trains and measures one model on one prepared data set. It takes cfg as given (Run fills in the defaults
+// first): set Steps; a TimingPoints or GridSize of 0 or less skips the timings or the grid.
 func One(backend compute.Backend, m Model, data *Data, cfg Config) Result {
 	r := Result{Model: m.Name, Dataset: data.Name, Spec: m.Spec, Steps: cfg.Steps, Entropy: data.Entropy,
 		HeldOutNLL: math.NaN(), TrainNLL: math.NaN(), Gap: math.NaN(), TimingPoints: cfg.TimingPoints}
@@ -255,6 +259,9 @@ func One(backend compute.Backend, m Model, data *Data, cfg Config) Result {
 	}
 	opts := fit.Options{Steps: cfg.Steps, BatchSize: cfg.BatchSize, LearningRate: lr, CosineDecay: cfg.CosineDecay,
 		Seed: cfg.Seed, Stream: data.Stream(cfg.Seed), EvalEvery: cfg.Steps + 1, ClipNorm: 10}
+	if cfg.OnStep != nil {
+		opts.OnStep = func(s fit.Step) error { return cfg.OnStep(m.Name, model, s) }
+	}
 	// The training set is only used for the final training NLL: score the held-out points' first 1000 instead.
 	hist, err := fit.Fit(model, data.HeldOut[:min(1000, len(data.HeldOut))], opts)
 	if hist != nil {

@@ -179,6 +179,17 @@ func TestSaveLoad(t *testing.T) {
 	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
 		t.Errorf("Save left %d files in its folder, want 1 (no temporary files)", len(entries))
 	}
+	// LoadFS reads the same file from a file system (here the folder; in use, an embedded one).
+	fromFS, err := LoadFS(b, os.DirFS(dir), "m.flow")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := fromFS.LogProb(points); got[0] != want[0] || got[1] != want[1] {
+		t.Errorf("LoadFS: LogProb %v, want %v (exact)", got, want)
+	}
+	if _, err := LoadFS(b, os.DirFS(dir), "missing.flow"); err == nil || !strings.Contains(err.Error(), "flows.LoadFS") {
+		t.Errorf("LoadFS of a missing file: got error %v, want one naming flows.LoadFS", err)
+	}
 
 	data, _ := os.ReadFile(path)
 	writeFile := func(name string, content []byte) string {

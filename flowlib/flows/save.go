@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"io/fs"
 	"maps"
 	"math"
 	"os"
@@ -113,6 +114,19 @@ func Load(backend compute.Backend, path string) (*flowlib.Model, error) {
 	m, err := load(backend, data)
 	if err != nil {
 		return nil, fmt.Errorf("flows.Load: %s: %w", path, err)
+	}
+	return m, nil
+}
+
+// LoadFS is [Load] for a file in fsys (an embedded folder, say), with the same checks.
+func LoadFS(backend compute.Backend, fsys fs.FS, name string) (*flowlib.Model, error) {
+	data, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return nil, fmt.Errorf("flows.LoadFS: %w", err)
+	}
+	m, err := load(backend, data)
+	if err != nil {
+		return nil, fmt.Errorf("flows.LoadFS: %s: %w", name, err)
 	}
 	return m, nil
 }

@@ -27,7 +27,7 @@ func init() {
 //
 //	go run ./flowlib/cmd/flows compare -out out/compare [-steps 2000] [-datasets moons,8gaussians,checkerboard]
 //
-// It writes each trained model as models/<model>-<dataset>.flow, table.csv, table.md, densities.png (rows =
+// It writes each trained model as models/<model>-<dataset>.flow (compare.Load reads them back), table.csv, table.md, densities.png (rows =
 // models, columns = data sets), asymmetry.csv and asymmetry.png (MAF vs IAF sampling and density time against the
 // dimension). Every flag and the -out folder are checked before any training; after training, a failure to write
 // one output does not stop the others, and the error lists what was not written.
@@ -123,7 +123,7 @@ func runCompare(_ context.Context, args []string) error {
 	}
 	for _, r := range results {
 		if r.Trained != nil && r.Err == "" {
-			try(filepath.Join(*out, "models", strings.ToLower(r.Model)+"-"+r.Dataset+".flow"),
+			try(filepath.Join(*out, "models", compare.ModelFile(r.Model, r.Dataset)),
 				func(path string) error { return flows.Save(r.Trained, path) })
 		}
 	}

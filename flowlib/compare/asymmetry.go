@@ -104,7 +104,8 @@ func AsymmetryFigure(ts []Timing) (*plots.Figure, error) {
 }
 
 // DensityGrid draws the learned densities, rows = models and columns = data sets, in the order they first appear
-// in results. Each panel is exp(log p) on [GridBounds].
+// in results. Each panel is exp(log p) on [GridBounds]; the panels of one data set share one colour scale (from the
+// smallest to the largest density any model of that column gives), so models compare by colour down a column.
 func DensityGrid(results []Result) (*plots.Figure, error) {
 	var models, sets []string
 	seen := map[string]bool{}
@@ -118,26 +119,51 @@ func DensityGrid(results []Result) (*plots.Figure, error) {
 			sets = append(sets, r.Dataset)
 		}
 	}
-	grid := make([][]*plots.Figure, len(models))
-	for i, m := range models {
-		grid[i] = make([]*plots.Figure, len(sets))
-		for j, d := range sets {
-			r := Find(results, m, d)
-			if r != nil && len(r.Grid.Values) > 0 { // a failed model leaves its cell empty
-				g := r.Grid
-				dens := plots.Grid{Bounds: g.Bounds, Values: make([][]float64, len(g.Values))}
-				for a, row := range g.Values {
-					dens.Values[a] = make([]float64, len(row))
+	// Densities, and one colour scale per data set (column), so the models of a column compare by colour.
+	dens := map[[2]string]plots.Grid{}
+	for _, m := range models {
+		for _, d := range sets {
+			if r := Find(results, m, d); r != nil && len(r.Grid.Values) > 0 { // a failed model leaves its cell empty
+				g := plots.Grid{Bounds: r.Grid.Bounds, Values: make([][]float64, len(r.Grid.Values))}
+				for a, row := range r.Grid.Values {
+					g.Values[a] = make([]float64, len(row))
 					for b, v := range row {
-						dens.Values[a][b] = math.Exp(v)
+						g.Values[a][b] = math.Exp(v)
 					}
 				}
-				fig, err := plots.Heatmap(dens, plots.Title(fmt.Sprintf("held-out NLL %.3f", r.HeldOutNLL)), plots.Size(260, 220))
-				if err != nil {
-					return nil, err
-				}
-				grid[i][j] = fig
+				dens[[2]string{m, d}] = g
 			}
+		}
+	}
+	grid := make([][]*plots.Figure, len(models))
+	for i := range grid {
+		grid[i] = make([]*plots.Figure, len(sets))
+	}
+	for j, d := range sets {
+		var column []plots.Grid
+		for _, m := range models {
+			if g, ok := dens[[2]string{m, d}]; ok {
+				column = append(column, g)
+			}
+		}
+		if len(column) == 0 {
+			continue
+		}
+		lo, hi := plots.ColorRangeOf(column...)
+		if !(hi > lo) {
+			hi = lo + 1
+		}
+		for i, m := range models {
+			g, ok := dens[[2]string{m, d}]
+			if !ok {
+				continue
+			}
+			r := Find(results, m, d)
+			fig, err := plots.Heatmap(g, plots.Title(fmt.Sprintf("held-out NLL %.3f", r.HeldOutNLL)), plots.Size(260, 220), plots.ZRange(lo, hi))
+			if err != nil {
+				return nil, err
+			}
+			grid[i][j] = fig
 		}
 	}
 	return plots.LabeledGrid(models, sets, grid, plots.Title("learned densities (standardized units)"))

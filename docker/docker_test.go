@@ -677,6 +677,34 @@ func TestEntrypointKeepsEditsAcrossRestarts(t *testing.T) {
 	}
 }
 
+// FLOWS_SOLUTIONS=0 hands out the chapters without their solutions notebooks, in notebooks/ and originals/
+// alike, and refuses a value that is neither 0 nor 1.
+func TestEntrypointWithoutSolutions(t *testing.T) {
+	f := newFakeImage(t, map[string]string{"01-a.ipynb": "A1", "01-a.solutions.ipynb": "S1"})
+	out, err := f.run(t, []string{"FLOWS_SOLUTIONS=0"}, "prepare")
+	if err != nil {
+		t.Fatalf("entrypoint: %v\n%s", err, out)
+	}
+	for _, dir := range []string{"notebooks", "originals"} {
+		if _, err := os.Stat(filepath.Join(f.work, dir, "01-a.ipynb")); err != nil {
+			t.Errorf("%s/01-a.ipynb: %v", dir, err)
+		}
+		if _, err := os.Stat(filepath.Join(f.work, dir, "01-a.solutions.ipynb")); !os.IsNotExist(err) {
+			t.Errorf("%s/01-a.solutions.ipynb: handed out with FLOWS_SOLUTIONS=0 (stat: %v)", dir, err)
+		}
+	}
+	if out, err := f.run(t, nil, "prepare"); err != nil {
+		t.Fatalf("entrypoint: %v\n%s", err, out)
+	}
+	if got := read(t, filepath.Join(f.work, "notebooks", "01-a.solutions.ipynb")); got != "S1" {
+		t.Errorf("by default the solutions notebook is handed out; got %q", got)
+	}
+	out, err = f.run(t, []string{"FLOWS_SOLUTIONS=no"}, "prepare")
+	if err == nil || !strings.Contains(out, "FLOWS_SOLUTIONS=no: want 1") {
+		t.Errorf("FLOWS_SOLUTIONS=no: want a refusal naming it, got %v:\n%s", err, out)
+	}
+}
+
 func TestEntrypointRefusesEmptyToken(t *testing.T) {
 	f := newFakeImage(t, map[string]string{"01-a.ipynb": "A1"})
 	out, err := f.run(t, []string{"JUPYTER_TOKEN="})

@@ -28,6 +28,9 @@
 #   FLOWS_PORT     port inside the container (default 8888); FLOWS_URL_PORT the one printed (default the same)
 #   FLOWS_JUPYTER  the jupyter command (default: jupyter on PATH)
 #   FLOWS_DRY_RUN  1: do the folder work, then print the command instead of running it (tests use this)
+#   FLOWS_SOLUTIONS  1 (default): the students get every notebook, the solutions notebooks
+#                  (*.solutions.ipynb) too; 0: they get the chapters only, for a class that works the
+#                  exercises first (a solutions notebook already in the work folder is left there)
 set -euo pipefail
 
 FLOWS_HOME="${FLOWS_HOME:-/opt/flows}"
@@ -35,16 +38,20 @@ FLOWS_WORK="${FLOWS_WORK:-$HOME/work}"
 FLOWS_PORT="${FLOWS_PORT:-8888}"
 FLOWS_URL_PORT="${FLOWS_URL_PORT:-$FLOWS_PORT}"
 FLOWS_DRY_RUN="${FLOWS_DRY_RUN:-0}"
+FLOWS_SOLUTIONS="${FLOWS_SOLUTIONS:-1}"
 
 say() { printf 'flows: %s\n' "$*"; }
 die() { printf 'flows: ERROR: %s\n' "$*" >&2; exit 1; }
 
 SRC_NOTEBOOKS="$FLOWS_HOME/notebooks"
+[[ "$FLOWS_SOLUTIONS" == 0 || "$FLOWS_SOLUTIONS" == 1 ]] ||
+  die "FLOWS_SOLUTIONS=$FLOWS_SOLUTIONS: want 1 (hand out the solutions notebooks too) or 0 (chapters only)"
 
-# The image's notebooks, by file name.
+# The image's notebooks the students get, by file name.
 image_notebooks() {
   local f
   for f in "$SRC_NOTEBOOKS"/*.ipynb; do
+    [[ "$FLOWS_SOLUTIONS" == 0 && "$f" == *.solutions.ipynb ]] && continue
     [[ -f "$f" ]] && printf '%s\n' "${f##*/}"
   done
   return 0

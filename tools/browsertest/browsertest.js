@@ -402,7 +402,7 @@ async function testNotebook(ctx, nb, index) {
     for (const [cell, n] of perCell) if (n !== 1) f(`training view in cell ${cell} shows ${n} progress lines, want 1 (the final one)`);
 
     await frameSliders(page, name, shot, f, result);
-    await liveControls(page, name, shot, f, result, st.liveAtEnd);
+    await liveControls(page, name, shot, f, result, st.liveAtEnd, consoleErrors);
 
     // Anything the page logged by our code: flowlib's scripts and GoNB's gonb_comm.
     const ours = consoleErrors.filter((e) => /flowlib|gonb/i.test(e));
@@ -454,7 +454,14 @@ async function frameSliders(page, name, shot, f, result) {
 
 // Each live control: ended with a note during Run All; then run its cell alone, move it, and see
 // Go re-render the figure; then Done.
-async function liveControls(page, name, shot, f, result, liveAtEnd) {
+// GoNB's page script waits a fixed 500 ms for the kernel to acknowledge its comm channel
+// (gonb_comm._wait_open_ack in GoNB v0.11.3's websocket.js); on a loaded machine the ack can come
+// later, the channel closes, and a live control never becomes live. What a student does then is
+// to run the cell again. The test does the same, once, and says so; the
+// console error of a connect that was retried is not counted as a failure.
+const commTimeout = /gonb_comm: failed to connect to kernel.*comm_open_ack not received in time/;
+
+async function liveControls(page, name, shot, f, result, liveAtEnd, consoleErrors) {
   const liveCells = await page.evaluate(() => {
     const cells = window.jupyterapp.shell.currentWidget.content.widgets;
     return cells.map((c, i) => (c.node.querySelector('.flowlib-live-ended, [id^="flowlib-live-"]') ? i : -1)).filter((i) => i >= 0);
@@ -480,9 +487,17 @@ async function liveControls(page, name, shot, f, result, liveAtEnd) {
       await page.keyboard.press('Control+Enter');
     }
     const input = cell.locator('[id^="flowlib-live-"]:is(input, select):not([disabled])').first();
-    try {
-      await input.waitFor({ state: 'visible', timeout: 120000 });
-    } catch (e) {
+    let visible = await input.waitFor({ state: 'visible', timeout: 120000 }).then(() => true, () => false);
+    const timedOut = consoleErrors.filter((e) => commTimeout.test(e));
+    if (!visible && timedOut.length > 0) {
+      log(`${name}: live control in cell ${ci}: GoNB's 500 ms comm connect timed out (machine under load); running the cell again, as a student would`);
+      for (const e of timedOut) consoleErrors.splice(consoleErrors.indexOf(e), 1);
+      result.commRetries = (result.commRetries || 0) + 1;
+      await cell.locator('.jp-InputPrompt').first().click();
+      await page.keyboard.press('Control+Enter');
+      visible = await input.waitFor({ state: 'visible', timeout: 120000 }).then(() => true, () => false);
+    }
+    if (!visible) {
       f(`live control in cell ${ci}: run alone, no live control within 120 s`);
       continue;
     }

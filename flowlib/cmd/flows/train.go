@@ -48,6 +48,9 @@ func runTrain(ctx context.Context, args []string) error {
 		"and print a table of final training and held-out NLL with their mean and spread")
 	every := fs.Int("every", 100, "print and score held-out points every this many steps, ≥ 1")
 	out := fs.String("out", "", "folder for the trained model (model.flow) and figures (empty = none); checked before training")
+	exportDir := fs.String("export-dir", "", "write the run in bench/README.md's interchange format to this folder: initial "+
+		"and final weights (RealNVP), the exact standardized stream, held-out and training points, and the curve "+
+		"(with -seeds, one subfolder seed-N per seed)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -83,15 +86,26 @@ func runTrain(ctx context.Context, args []string) error {
 		_, err := flows.Build(spec.Spec()) // what the flags cannot tell alone, e.g. a width an architecture refuses
 		bad.add(err)
 	}
+	if *exportDir != "" {
+		if strings.ToLower(*arch) != "realnvp" {
+			bad.add(fmt.Errorf("-export-dir: the interchange format holds RealNVP weights; got -arch %s", *arch))
+		}
+		if !*fresh {
+			bad.add(errors.New("-export-dir: the interchange format holds a stream of fresh batches; set -fresh"))
+		}
+	}
 	if len(bad) == 0 && *out != "" {
 		bad.add(checkWritable("out", *out))
+	}
+	if len(bad) == 0 && *exportDir != "" {
+		bad.add(checkWritable("export-dir", *exportDir))
 	}
 	if err := bad.err(); err != nil {
 		return fmt.Errorf("train: %w", err)
 	}
 
 	cfg := trainConfig{ctx: ctx, dataset: *dataset, spec: spec.Spec(), steps: *steps, batch: *batch, lr: *lr, cosine: *cosine,
-		clip: *clip, nTrain: *nTrain, nHeld: *nHeld, fresh: *fresh, every: *every}
+		clip: *clip, nTrain: *nTrain, nHeld: *nHeld, fresh: *fresh, every: *every, exportDir: *exportDir}
 	b, choice, err := backend.Choose()
 	if err != nil {
 		return err
@@ -162,6 +176,7 @@ type trainConfig struct {
 	lr, clip                    float64
 	cosine, fresh               bool
 	onStep                      func(fit.Step) error
+	exportDir                   string // when set, the run is written there in the interchange format
 }
 
 // trainRun is one trained model with its data.
@@ -203,6 +218,14 @@ func trainOnce(b compute.Backend, c trainConfig, seed uint64, summary bool) (*tr
 	if summary {
 		fmt.Fprintln(stdout, run.model.Summary())
 	}
+	var export *exportRun
+	if c.exportDir != "" {
+		check := run.held[:min(exportCheckPoints, len(run.held))]
+		export = &exportRun{train: run.train, held: run.held, std: std, seed: seed}
+		if export.initial, err = realNVPWeights(run.model, c.spec.Activation, check); err != nil {
+			return nil, err
+		}
+	}
 	opts := fit.Options{Steps: c.steps, BatchSize: c.batch, LearningRate: c.lr, CosineDecay: c.cosine, ClipNorm: c.clip,
 		Seed: seed, HeldOut: run.held, EvalEvery: c.every, OnStep: c.onStep, Context: c.ctx}
 	if c.fresh {
@@ -211,12 +234,26 @@ func trainOnce(b compute.Backend, c trainConfig, seed uint64, summary bool) (*tr
 			if err != nil {
 				return nil, err
 			}
-			return std.Transform(x), nil
+			batch := std.Transform(x)
+			if export != nil {
+				export.stream = append(export.stream, batch)
+			}
+			return batch, nil
 		}
 	}
 	run.hist, err = fit.Fit(run.model, run.train, opts)
 	if err != nil {
 		return run, err
+	}
+	if export != nil {
+		export.hist = run.hist
+		if export.final, err = realNVPWeights(run.model, c.spec.Activation, export.initial.Check.X); err != nil {
+			return run, err
+		}
+		if err := export.write(c.exportDir); err != nil {
+			return run, err
+		}
+		fmt.Fprintf(stdout, "wrote the interchange files (weights, data, curve) to %s\n", c.exportDir)
 	}
 	return run, nil
 }
@@ -227,6 +264,10 @@ func seedTable(b compute.Backend, c trainConfig, seeds []int) error {
 	fmt.Fprintf(stdout, "%6s %10s %10s %9s\n", "seed", "train NLL", "held-out", "ms/step")
 	var trainNLL, heldNLL []float64
 	for _, s := range seeds {
+		c := c
+		if c.exportDir != "" {
+			c.exportDir = filepath.Join(c.exportDir, fmt.Sprintf("seed-%d", s))
+		}
 		run, err := trainOnce(b, c, uint64(s), false)
 		if err != nil {
 			return fmt.Errorf("seed %d: %w", s, err)

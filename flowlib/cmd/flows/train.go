@@ -40,6 +40,10 @@ func runTrain(ctx context.Context, args []string) error {
 	lr := fs.Float64("lr", 1e-3, "Adam learning rate, in (0, 1]")
 	cosine := fs.Bool("cosine", false, "cosine learning-rate decay to 0")
 	clip := fs.Float64("clip", 0, "clip the gradient's global norm to this, ≥ 0 (0 = off)")
+	warmup := fs.Int("warmup", 0, "raise the learning rate linearly over this many first steps, ≥ 0 (0 = off)")
+	adamEps := fs.Float64("adam-eps", 0, "Adam's ε, ≥ 0 (0 = GoMLX's 1e-7; PyTorch's is 1e-8)")
+	ema := fs.Float64("ema", 0, "average the weights (Polyak): decay in [0, 1), e.g. 0.99; scores and the saved "+
+		"model use the average (0 = off)")
 	nTrain := fs.Int("n", 2000, fmt.Sprintf("training-set size, 2 to %d (the training NLL is measured on it)", datasets.MaxPoints))
 	fresh := fs.Bool("fresh", true, "draw fresh training points every step (else sample batches from the fixed set)")
 	nHeld := fs.Int("heldout", 5000, fmt.Sprintf("held-out points, 1 to %d", datasets.MaxPoints))
@@ -69,6 +73,11 @@ func runTrain(ctx context.Context, args []string) error {
 	bad.intIn("batch", *batch, 1, datasets.MaxPoints)
 	bad.floatIn("lr", *lr, 0, 1, false)
 	bad.floatIn("clip", *clip, 0, math.MaxFloat64, true)
+	bad.intIn("warmup", *warmup, 0, maxSteps)
+	bad.floatIn("adam-eps", *adamEps, 0, 1, true)
+	if !(*ema >= 0 && *ema < 1) {
+		bad.add(fmt.Errorf("-ema %v: want a number in [0, 1)", *ema))
+	}
 	bad.intIn("n", *nTrain, 2, datasets.MaxPoints)
 	bad.intIn("heldout", *nHeld, 1, datasets.MaxPoints)
 	bad.intIn("every", *every, 1, maxSteps)
@@ -105,7 +114,8 @@ func runTrain(ctx context.Context, args []string) error {
 	}
 
 	cfg := trainConfig{ctx: ctx, dataset: *dataset, spec: spec.Spec(), steps: *steps, batch: *batch, lr: *lr, cosine: *cosine,
-		clip: *clip, nTrain: *nTrain, nHeld: *nHeld, fresh: *fresh, every: *every, exportDir: *exportDir}
+		clip: *clip, nTrain: *nTrain, nHeld: *nHeld, fresh: *fresh, every: *every, exportDir: *exportDir,
+		warmup: *warmup, adamEps: *adamEps, ema: *ema}
 	b, choice, err := backend.Choose()
 	if err != nil {
 		return err
@@ -173,7 +183,8 @@ type trainConfig struct {
 	spec                        flows.Spec
 	steps, batch, nTrain, nHeld int
 	every                       int
-	lr, clip                    float64
+	lr, clip, adamEps, ema      float64
+	warmup                      int
 	cosine, fresh               bool
 	onStep                      func(fit.Step) error
 	exportDir                   string // when set, the run is written there in the interchange format
@@ -227,7 +238,7 @@ func trainOnce(b compute.Backend, c trainConfig, seed uint64, summary bool) (*tr
 		}
 	}
 	opts := fit.Options{Steps: c.steps, BatchSize: c.batch, LearningRate: c.lr, CosineDecay: c.cosine, ClipNorm: c.clip,
-		Seed: seed, HeldOut: run.held, EvalEvery: c.every, OnStep: c.onStep, Context: c.ctx}
+		WarmupSteps: c.warmup, AdamEpsilon: c.adamEps, EMA: c.ema, Seed: seed, HeldOut: run.held, EvalEvery: c.every, OnStep: c.onStep, Context: c.ctx}
 	if c.fresh {
 		opts.Stream = func(n int, s uint64) ([][]float64, error) {
 			x, err := gen(n, s+1_000_000) // the seeds chapter 5 uses, so -seed 1 repeats its run

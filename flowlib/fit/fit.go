@@ -50,8 +50,8 @@ type Options struct {
 	// averaging): after step k, avg ← d·avg + (1−d)·θ with d = min(EMA, (1+k)/(10+k)), starting from the initial
 	// weights (the ramp keeps them from weighing on the average). Held-out scores and the final training NLL use
 	// the averaged weights, and Fit leaves them in the model: the result of training is the average. 0 = off.
-	EMA float64
-	Seed     uint64 // seeds the batch order (the model's initial weights have their own seed: Model.SetInitSeed)
+	EMA  float64
+	Seed uint64 // seeds the batch order (the model's initial weights have their own seed: Model.SetInitSeed)
 	// Stream, when set, supplies a fresh batch of n points for every step (the training set is then only used for
 	// the final training NLL).
 	Stream func(n int, seed uint64) ([][]float64, error)

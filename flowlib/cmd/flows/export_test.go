@@ -3,10 +3,12 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/flowsgo/flows/flowlib/bijectors"
@@ -192,4 +194,33 @@ func hostLogProb(w weightsFile, x []float64) float64 {
 		}
 	}
 	return -0.5*(z[0]*z[0]+z[1]*z[1]) - math.Log(2*math.Pi) + logDet
+}
+
+// -table writes the numbers the -seeds table prints, with the command line that made them.
+func TestSeedTableFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "seeds.json")
+	args := []string{"-seeds", "1,2", "-steps", "10", "-batch", "32", "-n", "100", "-heldout", "50", "-table", path}
+	out, err := runCmd(t, "train", args...)
+	if err != nil {
+		t.Fatalf("train: %v\n%s", err, out)
+	}
+	var tab SeedTable
+	readJSON(t, path, &tab)
+	if tab.Command != "flows train -seeds 1,2 -steps 10 -batch 32 -n 100 -heldout 50 -table "+path || tab.Backend == "" {
+		t.Errorf("command %q, backend %q", tab.Command, tab.Backend)
+	}
+	if len(tab.Rows) != 2 || tab.Rows[0].Seed != 1 || tab.Rows[1].Seed != 2 {
+		t.Fatalf("rows %+v, want seeds 1 and 2", tab.Rows)
+	}
+	for _, r := range tab.Rows {
+		line := fmt.Sprintf("%6d %10.4f %10.4f", r.Seed, r.TrainNLL, r.HeldOut)
+		if !strings.Contains(out, line) {
+			t.Errorf("the file's row %+v is not the printed one (%q) in:\n%s", r, line, out)
+		}
+	}
+	want := fmt.Sprintf("SEEDS_TRAIN_MAX=%.4f\nSEEDS_HELDOUT_MEAN=%.4f\nSEEDS_HELDOUT_SPREAD=%.4f\n", tab.TrainMax,
+		tab.HeldOutMean, tab.HeldOutSpread)
+	if !strings.Contains(out, want) || tab.TrainMax != max(tab.Rows[0].TrainNLL, tab.Rows[1].TrainNLL) {
+		t.Errorf("summary %+v does not match the printed one:\n%s", tab, out)
+	}
 }

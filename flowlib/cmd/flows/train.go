@@ -50,6 +50,8 @@ func runTrain(ctx context.Context, args []string) error {
 	seed := fs.Uint64("seed", 1, "seed for data, initial weights and batches")
 	seeds := fs.String("seeds", "", "instead of one run, train once per seed in this comma-separated list (e.g. 1,2,3,4,5) "+
 		"and print a table of final training and held-out NLL with their mean and spread")
+	table := fs.String("table", "", "with -seeds: also write the table as JSON to this file, with the command line "+
+		"and the backend that made it (chapter 5 draws the committed one)")
 	every := fs.Int("every", 100, "print and score held-out points every this many steps, ≥ 1")
 	out := fs.String("out", "", "folder for the trained model (model.flow) and figures (empty = none); checked before training")
 	exportDir := fs.String("export-dir", "", "write the run in bench/README.md's interchange format to this folder: initial "+
@@ -87,8 +89,10 @@ func runTrain(ctx context.Context, args []string) error {
 			bad.add(fmt.Errorf("-seeds: %w", err))
 		}
 		if *out != "" {
-			bad.add(errors.New("-seeds: writes no outputs; leave -out empty"))
+			bad.add(errors.New("-seeds: writes no model or figures; leave -out empty"))
 		}
+	} else if *table != "" {
+		bad.add(errors.New("-table: writes the table of a -seeds run; give -seeds"))
 	}
 	spec := flows.New(*arch, 2).Layers(*layers).Hidden(widths...).Activation(*activation).ScaleBound(*scaleBound)
 	if len(bad) == 0 {
@@ -109,6 +113,9 @@ func runTrain(ctx context.Context, args []string) error {
 	if len(bad) == 0 && *exportDir != "" {
 		bad.add(checkWritable("export-dir", *exportDir))
 	}
+	if len(bad) == 0 && *table != "" {
+		bad.add(checkWritable("table", filepath.Dir(*table)))
+	}
 	if err := bad.err(); err != nil {
 		return fmt.Errorf("train: %w", err)
 	}
@@ -122,7 +129,17 @@ func runTrain(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintln(stdout, choice)
 	if len(seedList) > 0 {
-		return seedTable(b, cfg, seedList)
+		t, err := seedTable(b, cfg, seedList)
+		if err != nil || *table == "" {
+			return err
+		}
+		t.Command = "flows train " + strings.Join(args, " ")
+		t.Backend = choice.Config
+		if err := writeJSONIndent(*table, t); err != nil {
+			return fmt.Errorf("train: -table: %w", err)
+		}
+		fmt.Fprintf(stdout, "wrote the table to %s\n", *table)
+		return nil
 	}
 
 	fmt.Fprintf(stdout, "%6s %10s %10s\n", "step", "train NLL", "held-out")
@@ -269,10 +286,32 @@ func trainOnce(b compute.Backend, c trainConfig, seed uint64, summary bool) (*tr
 	return run, nil
 }
 
+// SeedTable is what -seeds measured, as -table writes it.
+type SeedTable struct {
+	Command string    `json:"command"` // the flows command line that made it
+	Backend string    `json:"backend"` // the backend configuration, e.g. "go:parallelism=-1"
+	Rows    []SeedRow `json:"rows"`
+	// Summary: the largest final training NLL, the held-out mean and spread (max − min) over the seeds.
+	TrainMax      float64 `json:"train_max"`
+	TrainMean     float64 `json:"train_mean"`
+	TrainSpread   float64 `json:"train_spread"`
+	HeldOutMean   float64 `json:"heldout_mean"`
+	HeldOutSpread float64 `json:"heldout_spread"`
+}
+
+// SeedRow is one seed's run.
+type SeedRow struct {
+	Seed      int     `json:"seed"`
+	TrainNLL  float64 `json:"train_nll"`   // fit.History.FinalTrainNLL
+	HeldOut   float64 `json:"heldout_nll"` // fit.History.FinalHeldOutNLL
+	MsPerStep float64 `json:"ms_per_step"`
+}
+
 // seedTable trains one model per seed and prints, for each, the final training and held-out NLL, then their mean
 // and spread (max − min): how reliably a configuration reaches its number, rather than one lucky run.
-func seedTable(b compute.Backend, c trainConfig, seeds []int) error {
+func seedTable(b compute.Backend, c trainConfig, seeds []int) (*SeedTable, error) {
 	fmt.Fprintf(stdout, "%6s %10s %10s %9s\n", "seed", "train NLL", "held-out", "ms/step")
+	t := &SeedTable{}
 	var trainNLL, heldNLL []float64
 	for _, s := range seeds {
 		c := c
@@ -281,10 +320,11 @@ func seedTable(b compute.Backend, c trainConfig, seeds []int) error {
 		}
 		run, err := trainOnce(b, c, uint64(s), false)
 		if err != nil {
-			return fmt.Errorf("seed %d: %w", s, err)
+			return nil, fmt.Errorf("seed %d: %w", s, err)
 		}
 		h := run.hist
 		trainNLL, heldNLL = append(trainNLL, h.FinalTrainNLL), append(heldNLL, h.FinalHeldOutNLL)
+		t.Rows = append(t.Rows, SeedRow{Seed: s, TrainNLL: h.FinalTrainNLL, HeldOut: h.FinalHeldOutNLL, MsPerStep: h.MsPerStep})
 		fmt.Fprintf(stdout, "%6d %10.4f %10.4f %9.1f\n", s, h.FinalTrainNLL, h.FinalHeldOutNLL, h.MsPerStep)
 	}
 	stats := func(v []float64) (mean, spread float64) {
@@ -295,11 +335,14 @@ func seedTable(b compute.Backend, c trainConfig, seeds []int) error {
 		}
 		return mean, hi - lo
 	}
-	tm, ts := stats(trainNLL)
-	hm, hs := stats(heldNLL)
-	fmt.Fprintf(stdout, "%6s %10.4f %10.4f\n%6s %10.4f %10.4f\n", "mean", tm, hm, "spread", ts, hs)
-	fmt.Fprintf(stdout, "SEEDS_TRAIN_MAX=%.4f\nSEEDS_HELDOUT_MEAN=%.4f\nSEEDS_HELDOUT_SPREAD=%.4f\n", slices.Max(trainNLL), hm, hs)
-	return nil
+	t.TrainMean, t.TrainSpread = stats(trainNLL)
+	t.HeldOutMean, t.HeldOutSpread = stats(heldNLL)
+	t.TrainMax = slices.Max(trainNLL)
+	fmt.Fprintf(stdout, "%6s %10.4f %10.4f\n%6s %10.4f %10.4f\n", "mean", t.TrainMean, t.HeldOutMean, "spread",
+		t.TrainSpread, t.HeldOutSpread)
+	fmt.Fprintf(stdout, "SEEDS_TRAIN_MAX=%.4f\nSEEDS_HELDOUT_MEAN=%.4f\nSEEDS_HELDOUT_SPREAD=%.4f\n", t.TrainMax,
+		t.HeldOutMean, t.HeldOutSpread)
+	return t, nil
 }
 
 // writeOutputs saves the trained model first (the expensive result), then each figure. A failure

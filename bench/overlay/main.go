@@ -3,11 +3,12 @@
 //
 //	go run ./bench/overlay -out bench/results/overlay 1=go1.csv,torch1.csv 2=go2.csv,torch2.csv
 //
-// Each argument is SEED=FLOWLIB_CSV,TORCH_CSV, both in the step,batch_nll,heldout_nll layout (`flows train
-// -export-dir` writes curve.csv; bench/realnvp_torch.py --csv). It writes OUT-heldout.png (held-out NLL of both
-// implementations, flowlib solid, PyTorch dashed, one colour per seed) and OUT-diff.png (|batch NLL difference| per
-// step, log scale), and prints per seed the first step where the batch NLLs differ by more than 1e-4, 1e-3, 1e-2
-// and 0.1, and both final held-out NLLs.
+// Each argument is SEED=FLOWLIB_CSV,TORCH_CSV[,REFERENCE_CSV], all in the step,batch_nll,heldout_nll layout
+// (`flows train -export-dir` writes curve.csv; bench/realnvp_torch.py --csv). It writes OUT-heldout.png (one panel
+// per seed: the held-out NLL of flowlib, of PyTorch on the same weights and data, and of the optional third curve,
+// the plain PyTorch reference on the same data) and OUT-diff.png (log₁₀ |batch NLL difference| per step, all
+// seeds), and prints per seed the first step where the batch NLLs differ by more than 1e-4, 1e-3, 1e-2 and 0.1,
+// and the final held-out NLLs.
 package main
 
 import (
@@ -65,16 +66,18 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: overlay -out PREFIX SEED=FLOWLIB_CSV,TORCH_CSV ...")
 		os.Exit(2)
 	}
-	var held, diff []plots.Series
+	var panels []*plots.Figure
+	var diff []plots.Series
 	thresholds := []float64{1e-4, 1e-3, 1e-2, 0.1}
 	fmt.Printf("%6s %s %12s %12s\n", "seed", "first step with |Δ batch NLL| > 1e-4, 1e-3, 1e-2, 0.1", "flowlib", "PyTorch")
 	for _, arg := range flag.Args() {
 		seed, files, ok := strings.Cut(arg, "=")
-		goFile, torchFile, ok2 := strings.Cut(files, ",")
-		if !ok || !ok2 {
-			fmt.Fprintf(os.Stderr, "overlay: %q: want SEED=FLOWLIB_CSV,TORCH_CSV\n", arg)
+		names := strings.Split(files, ",")
+		if !ok || len(names) < 2 || len(names) > 3 {
+			fmt.Fprintf(os.Stderr, "overlay: %q: want SEED=FLOWLIB_CSV,TORCH_CSV[,REFERENCE_CSV]\n", arg)
 			os.Exit(2)
 		}
+		goFile, torchFile := names[0], names[1]
 		g, err := read(goFile)
 		if err == nil {
 			var t curve
@@ -82,7 +85,18 @@ func main() {
 				err = fmt.Errorf("%s has %d steps, %s %d", goFile, len(g.batch)-1, torchFile, len(t.batch)-1)
 			}
 			if err == nil {
-				held = append(held, series("seed "+seed+" flowlib", g.held, false), series("seed "+seed+" PyTorch", t.held, true))
+				held := []plots.Series{series("flowlib", g.held, false), series("PyTorch, same start", t.held, true)}
+				refLast := math.NaN()
+				if len(names) == 3 {
+					var r curve
+					if r, err = read(names[2]); err != nil {
+						fmt.Fprintln(os.Stderr, "overlay:", err)
+						os.Exit(1)
+					}
+					held, refLast = append(held, series("PyTorch reference", r.held, false)), last(r.held)
+				}
+				panels = append(panels, plots.MustLine(held, plots.Title("seed "+seed), plots.XLabel("step"),
+					plots.YLabel("held-out NLL"), plots.YRange(1.1, 2.9), plots.Size(320, 280)))
 				d := make([]float64, len(g.batch))
 				first := make([]string, len(thresholds))
 				for i := range first {
@@ -95,12 +109,14 @@ func main() {
 							first[i] = strconv.Itoa(k)
 						}
 					}
-					if d[k] == 0 {
-						d[k] = 1e-7 // below float32 print precision: drawn at the floor of the log axis
-					}
+					d[k] = math.Log10(max(d[k], 1e-7)) // 0 (equal to the printed digits) is drawn at −7
 				}
 				diff = append(diff, series("seed "+seed, d, false))
-				fmt.Printf("%6s %-56s %12.4f %12.4f\n", seed, strings.Join(first, ", "), last(g.held), last(t.held))
+				fmt.Printf("%6s %-56s %12.4f %12.4f", seed, strings.Join(first, ", "), last(g.held), last(t.held))
+				if !math.IsNaN(refLast) {
+					fmt.Printf("  (reference %.4f)", refLast)
+				}
+				fmt.Println()
 			}
 		}
 		if err != nil {
@@ -108,19 +124,18 @@ func main() {
 			os.Exit(1)
 		}
 	}
+	heldFig, err := plots.Panels(min(len(panels), 3), panels,
+		plots.Title("held-out NLL on the same data: flowlib and PyTorch from flowlib's initial weights, and the PyTorch reference"))
+	diffFig, derr := plots.Line(diff, plots.Title("flowlib vs PyTorch from the same weights, on the same batches"),
+		plots.XLabel("step"), plots.YLabel("log₁₀ |Δ batch NLL| (nats)"), plots.YRange(-7.2, 0.5), plots.Size(640, 360))
 	for _, f := range []struct {
 		name string
-		s    []plots.Series
-		opts []plots.Option
-	}{
-		{"-heldout.png", held, []plots.Option{plots.Title("held-out NLL: flowlib (solid) and PyTorch (dashed), same weights and data"),
-			plots.XLabel("step"), plots.YLabel("nats"), plots.YRange(1.1, 2.9)}},
-		{"-diff.png", diff, []plots.Option{plots.Title("|flowlib − PyTorch| batch NLL, same weights and batches"),
-			plots.XLabel("step"), plots.YLabel("nats"), plots.LogY()}},
-	} {
-		fig, err := plots.Line(f.s, f.opts...)
+		fig  *plots.Figure
+		err  error
+	}{{"-heldout.png", heldFig, err}, {"-diff.png", diffFig, derr}} {
+		err := f.err
 		if err == nil {
-			err = fig.Save(*out + f.name)
+			err = f.fig.Save(*out + f.name)
 		}
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "overlay:", err)

@@ -21,7 +21,7 @@ func buildRealNVP(s Spec) (*flowlib.Flow, error) {
 	layers := make([]flowlib.Bijector, s.Layers)
 	for i := range layers {
 		c := bijectors.NewAffineCoupling(bijectors.AlternatingMask(s.Dim, i)).
-			WithConditioner(bijectors.Conditioner{Hidden: s.Hidden, Activation: s.Activation})
+			WithConditioner(bijectors.Conditioner{Hidden: s.Hidden, Activation: s.Activation, HeadInit: s.HeadInit})
 		if s.ScaleBound > 0 {
 			c = c.ScaleBound(s.ScaleBound)
 		}
@@ -38,7 +38,7 @@ func buildNICE(s Spec) (*flowlib.Flow, error) {
 	layers := make([]flowlib.Bijector, 0, s.Layers+1)
 	for i := range s.Layers {
 		layers = append(layers, bijectors.NewAdditiveCoupling(bijectors.AlternatingMask(s.Dim, i)).
-			WithConditioner(bijectors.Conditioner{Hidden: s.Hidden, Activation: s.Activation}))
+			WithConditioner(bijectors.Conditioner{Hidden: s.Hidden, Activation: s.Activation, HeadInit: s.HeadInit}))
 	}
 	layers = append(layers, bijectors.NewAffine(s.Dim))
 	return flowlib.NewFlow(s.Dim, layers...), nil

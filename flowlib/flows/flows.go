@@ -33,6 +33,9 @@ type Spec struct {
 	Bound      float64 `json:"bound,omitempty"`       // spline interval [−Bound, Bound]
 	Steps      int     `json:"steps,omitempty"`       // ODE solver steps (continuous flows)
 	ScaleBound float64 `json:"scale_bound,omitempty"` // initial bound on coupling log-scales (0 = default 1)
+	// HeadInit > 0 starts coupling conditioners' output layers random, U(±HeadInit/√fan_in), instead of at zero
+	// (RealNVP, NICE); the flow then does not start as the identity.
+	HeadInit float64 `json:"head_init,omitempty"`
 }
 
 // builders maps an architecture name to its constructor; each architecture's file registers itself in init.
@@ -69,6 +72,9 @@ func Build(s Spec) (*flowlib.Flow, error) {
 	}
 	if !slices.Contains(nn.Activations, strings.ToLower(s.Activation)) {
 		return nil, fmt.Errorf("flows: Spec.Activation = %q, want one of %v", s.Activation, nn.Activations)
+	}
+	if s.HeadInit < 0 {
+		return nil, fmt.Errorf("flows: Spec.HeadInit = %v, want ≥ 0 (0 = zero heads)", s.HeadInit)
 	}
 	if s.ScaleBound < 0 {
 		return nil, fmt.Errorf("flows: Spec.ScaleBound = %v, want > 0 (0 = default)", s.ScaleBound)
@@ -122,6 +128,9 @@ func (b *Builder) Steps(n int) *Builder { b.spec.Steps = n; return b }
 
 // ScaleBound sets the bound on coupling log-scales.
 func (b *Builder) ScaleBound(bound float64) *Builder { b.spec.ScaleBound = bound; return b }
+
+// HeadInit sets Spec.HeadInit: random coupling heads of this scale instead of zero ones.
+func (b *Builder) HeadInit(scale float64) *Builder { b.spec.HeadInit = scale; return b }
 
 // Spec returns the spec built so far.
 func (b *Builder) Spec() Spec { s := b.spec; s.Hidden = slices.Clone(s.Hidden); return s }

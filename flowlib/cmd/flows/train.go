@@ -34,6 +34,8 @@ func runTrain(ctx context.Context, args []string) error {
 	layers := fs.Int("layers", 6, fmt.Sprintf("number of flow layers, 1 to %d", maxLayers))
 	hidden := fs.String("hidden", "64,64", fmt.Sprintf("hidden widths of each layer's network, comma-separated, each 1 to %d", maxWidth))
 	activation := fs.String("activation", "relu", "hidden activation: "+strings.Join(nn.Activations, ", "))
+	headInit := fs.Float64("head-init", 0, "RealNVP/NICE: start the conditioners' output layers at U(±h/√fan_in) instead "+
+		"of zero, h in [0, 10] (0 = zero: the flow starts as the identity)")
 	scaleBound := fs.Float64("scale-bound", 0, "initial bound on coupling log-scales, in (0, 100] (0 = the architecture's default)")
 	steps := fs.Int("steps", 2000, fmt.Sprintf("training steps, 1 to %d", maxSteps))
 	batch := fs.Int("batch", 256, fmt.Sprintf("batch size, 1 to %d", datasets.MaxPoints))
@@ -71,6 +73,7 @@ func runTrain(ctx context.Context, args []string) error {
 	}
 	bad.oneOf("activation", strings.ToLower(*activation), nn.Activations)
 	bad.floatIn("scale-bound", *scaleBound, 0, 100, true)
+	bad.floatIn("head-init", *headInit, 0, 10, true)
 	bad.intIn("steps", *steps, 1, maxSteps)
 	bad.intIn("batch", *batch, 1, datasets.MaxPoints)
 	bad.floatIn("lr", *lr, 0, 1, false)
@@ -94,7 +97,7 @@ func runTrain(ctx context.Context, args []string) error {
 	} else if *table != "" {
 		bad.add(errors.New("-table: writes the table of a -seeds run; give -seeds"))
 	}
-	spec := flows.New(*arch, 2).Layers(*layers).Hidden(widths...).Activation(*activation).ScaleBound(*scaleBound)
+	spec := flows.New(*arch, 2).Layers(*layers).Hidden(widths...).Activation(*activation).ScaleBound(*scaleBound).HeadInit(*headInit)
 	if len(bad) == 0 {
 		_, err := flows.Build(spec.Spec()) // what the flags cannot tell alone, e.g. a width an architecture refuses
 		bad.add(err)

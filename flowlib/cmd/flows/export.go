@@ -173,15 +173,6 @@ func writeJSON(path string, v any) error {
 	return os.WriteFile(path, append(b, '\n'), 0o644)
 }
 
-// writeJSONIndent writes v as JSON indented for reading and diffs (the weights files are too big for that).
-func writeJSONIndent(path string, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(path, append(b, '\n'), 0o644)
-}
-
 // writeF32 writes points as raw little-endian float32, row-major: exactly the values the graph was fed.
 func writeF32(path string, points [][]float64) error {
 	var flat []float32

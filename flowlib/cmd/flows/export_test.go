@@ -13,6 +13,7 @@ import (
 
 	"github.com/flowsgo/flows/flowlib/bijectors"
 	"github.com/flowsgo/flows/flowlib/datasets"
+	"github.com/flowsgo/flows/flowlib/fit"
 )
 
 // -export-dir writes files of exactly the sizes and layout bench/README.md documents: the stream is the batches
@@ -204,8 +205,10 @@ func TestSeedTableFile(t *testing.T) {
 	if err != nil {
 		t.Fatalf("train: %v\n%s", err, out)
 	}
-	var tab SeedTable
-	readJSON(t, path, &tab)
+	tab, err := fit.ReadSeedTable(path)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if tab.Command != "flows train -seeds 1,2 -steps 10 -batch 32 -n 100 -heldout 50 -table "+path || tab.Backend == "" {
 		t.Errorf("command %q, backend %q", tab.Command, tab.Backend)
 	}

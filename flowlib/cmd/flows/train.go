@@ -138,7 +138,7 @@ func runTrain(ctx context.Context, args []string) error {
 		}
 		t.Command = "flows train " + strings.Join(args, " ")
 		t.Backend = choice.Config
-		if err := writeJSONIndent(*table, t); err != nil {
+		if err := t.Write(*table); err != nil {
 			return fmt.Errorf("train: -table: %w", err)
 		}
 		fmt.Fprintf(stdout, "wrote the table to %s\n", *table)
@@ -289,32 +289,11 @@ func trainOnce(b compute.Backend, c trainConfig, seed uint64, summary bool) (*tr
 	return run, nil
 }
 
-// SeedTable is what -seeds measured, as -table writes it.
-type SeedTable struct {
-	Command string    `json:"command"` // the flows command line that made it
-	Backend string    `json:"backend"` // the backend configuration, e.g. "go:parallelism=-1"
-	Rows    []SeedRow `json:"rows"`
-	// Summary: the largest final training NLL, the held-out mean and spread (max − min) over the seeds.
-	TrainMax      float64 `json:"train_max"`
-	TrainMean     float64 `json:"train_mean"`
-	TrainSpread   float64 `json:"train_spread"`
-	HeldOutMean   float64 `json:"heldout_mean"`
-	HeldOutSpread float64 `json:"heldout_spread"`
-}
-
-// SeedRow is one seed's run.
-type SeedRow struct {
-	Seed      int     `json:"seed"`
-	TrainNLL  float64 `json:"train_nll"`   // fit.History.FinalTrainNLL
-	HeldOut   float64 `json:"heldout_nll"` // fit.History.FinalHeldOutNLL
-	MsPerStep float64 `json:"ms_per_step"`
-}
-
 // seedTable trains one model per seed and prints, for each, the final training and held-out NLL, then their mean
 // and spread (max − min): how reliably a configuration reaches its number, rather than one lucky run.
-func seedTable(b compute.Backend, c trainConfig, seeds []int) (*SeedTable, error) {
+func seedTable(b compute.Backend, c trainConfig, seeds []int) (*fit.SeedTable, error) {
 	fmt.Fprintf(stdout, "%6s %10s %10s %9s\n", "seed", "train NLL", "held-out", "ms/step")
-	t := &SeedTable{}
+	t := &fit.SeedTable{}
 	var trainNLL, heldNLL []float64
 	for _, s := range seeds {
 		c := c
@@ -327,7 +306,7 @@ func seedTable(b compute.Backend, c trainConfig, seeds []int) (*SeedTable, error
 		}
 		h := run.hist
 		trainNLL, heldNLL = append(trainNLL, h.FinalTrainNLL), append(heldNLL, h.FinalHeldOutNLL)
-		t.Rows = append(t.Rows, SeedRow{Seed: s, TrainNLL: h.FinalTrainNLL, HeldOut: h.FinalHeldOutNLL, MsPerStep: h.MsPerStep})
+		t.Rows = append(t.Rows, fit.SeedRow{Seed: s, TrainNLL: h.FinalTrainNLL, HeldOut: h.FinalHeldOutNLL, MsPerStep: h.MsPerStep})
 		fmt.Fprintf(stdout, "%6d %10.4f %10.4f %9.1f\n", s, h.FinalTrainNLL, h.FinalHeldOutNLL, h.MsPerStep)
 	}
 	stats := func(v []float64) (mean, spread float64) {

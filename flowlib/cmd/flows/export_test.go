@@ -8,9 +8,11 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/flowsgo/flows/flowlib/backend"
 	"github.com/flowsgo/flows/flowlib/bijectors"
 	"github.com/flowsgo/flows/flowlib/datasets"
 	"github.com/flowsgo/flows/flowlib/fit"
@@ -83,8 +85,8 @@ func TestExportInterchange(t *testing.T) {
 				len(w.Layers), w.Check != nil, weightsFormat, exportCheckPoints)
 		}
 		for i, l := range w.Layers {
-			if !slices.Equal(l.Mask, bijectors.AlternatingMask(2, i)) {
-				t.Errorf("%s: layer %d mask %v, want %v", name, i, l.Mask, bijectors.AlternatingMask(2, i))
+			if want := bijectors.AlternatingMask(2, i+1); !slices.Equal(l.Mask, want) { // MaskShift 1, the default
+				t.Errorf("%s: layer %d mask %v, want %v", name, i, l.Mask, want)
 			}
 			checkDense(t, name, i, "hidden 0", l.Hidden[0], 2, 64)
 			checkDense(t, name, i, "hidden 1", l.Hidden[1], 64, 64)
@@ -225,5 +227,44 @@ func TestSeedTableFile(t *testing.T) {
 		tab.HeldOutMean, tab.HeldOutSpread)
 	if !strings.Contains(out, want) || tab.TrainMax != max(tab.Rows[0].TrainNLL, tab.Rows[1].TrainNLL) {
 		t.Errorf("summary %+v does not match the printed one:\n%s", tab, out)
+	}
+}
+
+// chapter5Table is the seed table chapter 5 draws (precomputed, committed with the command that wrote it).
+const chapter5Table = "../../../notebooks/data/05-seeds.json"
+
+// The committed table is what its command computes: re-run its first seed with the same flags on the same backend
+// and find the same numbers (to the 4 decimals the table prints). A full 2000-step run: skipped with -short, and
+// on another backend, whose float32 rounding sends a run elsewhere.
+func TestChapter5SeedTable(t *testing.T) {
+	tab, err := fit.ReadSeedTable(chapter5Table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := strings.Fields(tab.Command)
+	if len(args) < 4 || args[0] != "flows" || args[1] != "train" || args[2] != "-seeds" || args[3] != "1,2,3,4,5" {
+		t.Fatalf("command %q: want flows train -seeds 1,2,3,4,5 ...", tab.Command)
+	}
+	if testing.Short() {
+		t.Skip("re-runs one seed for 2000 steps")
+	}
+	if c := backend.Decide(); c.Config != tab.Backend {
+		t.Skipf("the table was computed on %s; this run is on %s", tab.Backend, c.Config)
+	}
+	rerun := []string{"-seeds", strconv.Itoa(tab.Rows[0].Seed)}
+	for i := 4; i < len(args); i++ {
+		if args[i] == "-table" {
+			i++ // the rerun writes no file
+			continue
+		}
+		rerun = append(rerun, args[i])
+	}
+	out, err := runCmd(t, "train", rerun...)
+	if err != nil {
+		t.Fatalf("train %v: %v\n%s", rerun, err, out)
+	}
+	r := tab.Rows[0]
+	if want := fmt.Sprintf("%6d %10.4f %10.4f", r.Seed, r.TrainNLL, r.HeldOut); !strings.Contains(out, want) {
+		t.Errorf("flows train %v printed\n%s\nwant the committed row %q", strings.Join(rerun, " "), out, want)
 	}
 }

@@ -188,10 +188,11 @@ class AffineCoupling(nn.Module):
 
 
 class RealNVP(nn.Module):
-    def __init__(self, layers, hidden, logscale, direction):
+    def __init__(self, layers, hidden, logscale, direction, mask_shift=0):
         super().__init__()
+        self.mask_shift = mask_shift
         self.layers = nn.ModuleList(
-            AffineCoupling(alternating_mask(DIM, i), hidden, logscale, direction) for i in range(layers)
+            AffineCoupling(alternating_mask(DIM, i + mask_shift), hidden, logscale, direction) for i in range(layers)
         )
 
     def log_prob(self, x):
@@ -250,7 +251,8 @@ def load_weights(model, path, logscale):
     for i, (layer, d) in enumerate(zip(model.layers, w["layers"])):
         mask = [1.0 if k else 0.0 for k in d["mask"]]
         if mask != layer.mask.tolist():
-            sys.exit(f"{path}: layer {i} mask {d['mask']}, want {layer.mask.tolist()} (AlternatingMask(2, {i}))")
+            sys.exit(f"{path}: layer {i} mask {d['mask']}, want {layer.mask.tolist()} "
+                     f"(AlternatingMask(2, {i} + {model.mask_shift}); set --mask-shift)")
         if len(d["hidden"]) != len(layer.hidden):
             sys.exit(f"{path}: layer {i} has {len(d['hidden'])} hidden layers, the model {len(layer.hidden)}")
         for j, (lin, dj) in enumerate(zip(layer.hidden, d["hidden"])):
@@ -338,6 +340,8 @@ def parse_args(argv):
     p.add_argument("--adam-eps", type=float, default=None, help="Adam epsilon (default 1e-8; flowlib 1e-7)")
     p.add_argument("--direction", choices=["density", "sampling"], default="density",
                    help="which direction the network parametrises (flowlib: density)")
+    p.add_argument("--mask-shift", type=int, choices=[0, 1], default=0,
+                   help="layer i uses AlternatingMask(2, i + shift) (flowlib's Spec.MaskShift)")
     p.add_argument("--clip", type=float, default=0.0, help="clip the gradient's global L2 norm (0 = off)")
     p.add_argument("--standardize", choices=["sample", "population", "none"], default="sample")
     p.add_argument("--noise", type=float, default=0.05)
@@ -379,7 +383,7 @@ def main(argv=None):
             print(f"wrote {a.write_data}/data.json")
             return
 
-    model = RealNVP(a.layers, a.hidden, a.logscale, a.direction)
+    model = RealNVP(a.layers, a.hidden, a.logscale, a.direction, a.mask_shift)
     gen = torch.Generator().manual_seed(a.seed)
     initialise(model, a.init, a.zero_last, gen)
     if a.weights:
@@ -427,7 +431,7 @@ def main(argv=None):
     say(f"last-100 mean batch NLL {last100:.4f}; last batch NLL {batch_nll[-1] if batch_nll else float('nan'):.4f}")
     say(f"held-out NLL {held:.4f} on {len(data.heldout)} points; {1000 * secs / max(a.steps, 1):.2f} ms/step")
     summary = {"tag": a.tag, "seed": a.seed, "init": a.init, "zero_last": a.zero_last, "logscale": a.logscale,
-               "direction": a.direction, "adam_eps": a.adam_eps, "clip": a.clip, "cosine": a.cosine,
+               "direction": a.direction, "mask_shift": a.mask_shift, "adam_eps": a.adam_eps, "clip": a.clip, "cosine": a.cosine,
                "standardize": a.standardize, "weights": a.weights, "data": a.data, "steps": a.steps, "train_nll": train_nll, "last100": last100,
                "heldout_nll": held, "ms_per_step": 1000 * secs / max(a.steps, 1)}
     print("SUMMARY " + json.dumps(summary))

@@ -15,6 +15,9 @@ import (
 type Conditioner struct {
 	Hidden     []int
 	Activation string
+	// HeadInit, when > 0, starts the output layers random, uniform in ±HeadInit/√fan_in, instead of at zero: the
+	// layer then does not start as the identity.
+	HeadInit float64
 }
 
 // DefaultConditioner is two hidden layers of 64 with ReLU.
@@ -71,7 +74,7 @@ func (c *AffineCoupling) Activation(name string) *AffineCoupling {
 
 // WithConditioner sets the whole conditioner configuration.
 func (c *AffineCoupling) WithConditioner(cond Conditioner) *AffineCoupling {
-	c.conditioner = Conditioner{Hidden: slices.Clone(cond.Hidden), Activation: cond.Activation}
+	c.conditioner = Conditioner{Hidden: slices.Clone(cond.Hidden), Activation: cond.Activation, HeadInit: cond.HeadInit}
 	return c
 }
 
@@ -95,7 +98,7 @@ func (c *AffineCoupling) scaleShift(scope *model.Scope, x *Node) (s, t *Node) {
 	m := maskConst(x, c.mask)
 	free := OneMinus(m)
 	mlp := nn.MLP(scope.At("conditioner"), Mul(x, m), len(c.mask)).
-		Hidden(c.conditioner.Hidden...).Activation(c.conditioner.Activation)
+		Hidden(c.conditioner.Hidden...).Activation(c.conditioner.Activation).LastInit(c.conditioner.HeadInit)
 	if c.additive {
 		return ZerosLike(x), Mul(free, mlp.Done())
 	}

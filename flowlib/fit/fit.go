@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/flowsgo/flows/flowlib"
@@ -40,7 +41,17 @@ type Options struct {
 	CosineDecay bool
 	// ClipNorm, when > 0, rescales the gradient so its global L2 norm is at most ClipNorm.
 	ClipNorm float64
-	Seed     uint64 // seeds the batch order (the model's initial weights have their own seed: Model.SetInitSeed)
+	// WarmupSteps, when > 0, raises the learning rate linearly over the first WarmupSteps steps: step k uses
+	// LearningRate·min(1, k/WarmupSteps) (times the cosine factor, with CosineDecay).
+	WarmupSteps int
+	// AdamEpsilon is the ε Adam adds to √v̂; default 1e-7 (GoMLX's), PyTorch uses 1e-8.
+	AdamEpsilon float64
+	// EMA, when in (0, 1), keeps an exponential moving average of the flow's trainable variables (Polyak
+	// averaging): after step k, avg ← d·avg + (1−d)·θ with d = min(EMA, (1+k)/(10+k)), starting from the initial
+	// weights (the ramp keeps them from weighing on the average). Held-out scores and the final training NLL use
+	// the averaged weights, and Fit leaves them in the model: the result of training is the average. 0 = off.
+	EMA  float64
+	Seed uint64 // seeds the batch order (the model's initial weights have their own seed: Model.SetInitSeed)
 	// Stream, when set, supplies a fresh batch of n points for every step (the training set is then only used for
 	// the final training NLL).
 	Stream func(n int, seed uint64) ([][]float64, error)
@@ -116,7 +127,8 @@ func Fit(m *flowlib.Model, train [][]float64, opts Options) (*History, error) {
 		if opts.HeldOut == nil {
 			return math.NaN(), nil
 		}
-		nll, err := MeanNLL(m, opts.HeldOut)
+		var nll float64
+		err := trainer.withAverage(func() (err error) { nll, err = MeanNLL(m, opts.HeldOut); return err })
 		if err != nil {
 			return 0, err
 		}
@@ -142,6 +154,9 @@ func Fit(m *flowlib.Model, train [][]float64, opts Options) (*History, error) {
 			return hist, err
 		}
 		lr := opts.LearningRate
+		if opts.WarmupSteps > 0 {
+			lr *= min(1, float64(step)/float64(opts.WarmupSteps))
+		}
 		if opts.CosineDecay {
 			lr *= 0.5 * (1 + math.Cos(math.Pi*float64(step-1)/float64(opts.Steps)))
 		}
@@ -170,6 +185,9 @@ func Fit(m *flowlib.Model, train [][]float64, opts Options) (*History, error) {
 	}
 	hist.Duration = time.Since(start)
 	hist.MsPerStep = float64(hist.Duration.Microseconds()) / 1000 / float64(opts.Steps)
+	if err := trainer.keepAverage(); err != nil {
+		return hist, err
+	}
 	if hist.FinalTrainNLL, err = MeanNLL(m, train); err != nil {
 		return hist, err
 	}
@@ -217,6 +235,18 @@ func (o *Options) validate(m *flowlib.Model, train [][]float64) error {
 	if o.ClipNorm < 0 || math.IsNaN(o.ClipNorm) {
 		return fmt.Errorf("fit: Options.ClipNorm = %v, want ≥ 0 (0 = no clipping)", o.ClipNorm)
 	}
+	if o.WarmupSteps < 0 {
+		return fmt.Errorf("fit: Options.WarmupSteps = %d, want ≥ 0 (0 = no warmup)", o.WarmupSteps)
+	}
+	if o.AdamEpsilon < 0 || math.IsNaN(o.AdamEpsilon) || math.IsInf(o.AdamEpsilon, 0) {
+		return fmt.Errorf("fit: Options.AdamEpsilon = %v, want a finite number ≥ 0 (0 = 1e-7)", o.AdamEpsilon)
+	}
+	if o.AdamEpsilon == 0 {
+		o.AdamEpsilon = 1e-7
+	}
+	if !(o.EMA >= 0 && o.EMA < 1) {
+		return fmt.Errorf("fit: Options.EMA = %v, want a decay in [0, 1) (0 = no averaging)", o.EMA)
+	}
 	if o.EvalEvery < 0 {
 		return fmt.Errorf("fit: Options.EvalEvery = %d, want ≥ 0 (0 = Steps/20)", o.EvalEvery)
 	}
@@ -240,14 +270,49 @@ type trainer struct {
 	m     *flowlib.Model
 	exec  *model.Exec
 	lrVar *model.Variable
+	// avg[v] is the moving average of flow variable v (Options.EMA), nil without averaging.
+	avg   map[*model.Variable]*model.Variable
+	stepV *model.Variable // steps taken, for the EMA's ramp
 }
+
+// emaScope holds the moving averages, outside the flow's scope so they are neither saved nor trained.
+const emaScope = "fit_ema"
 
 func newTrainer(m *flowlib.Model, opts Options) (*trainer, error) {
 	scope := m.Store.RootScope()
 	t := &trainer{m: m}
 	t.lrVar = optimizer.LearningRateVar(scope, flowlib.DType, opts.LearningRate)
 	// LearningRate(-1): Adam reads the learning-rate variable, which step sets before every run.
-	opt, ok := optimizer.Adam().LearningRate(-1).Done().(interface {
+	if opts.EMA > 0 {
+		if err := m.Init(); err != nil {
+			return nil, err
+		}
+		t.avg = map[*model.Variable]*model.Variable{}
+		for v := range m.Store.IterVariables() {
+			if !v.Trainable || !m.Owns(v) {
+				continue
+			}
+			val, err := v.Value()
+			if err != nil {
+				return nil, err
+			}
+			c, err := val.LocalClone()
+			if err != nil {
+				return nil, err
+			}
+			a, err := scope.At(emaScope).CreateVariable(strings.ReplaceAll(strings.TrimPrefix(v.Path(), "/"), "/", "|"), c)
+			if err != nil {
+				return nil, err
+			}
+			t.avg[v] = a.SetTrainable(false)
+		}
+		var err error
+		if t.stepV, err = scope.At(emaScope).CreateVariable("step", tensors.FromScalar(float32(0))); err != nil {
+			return nil, err
+		}
+		t.stepV.SetTrainable(false)
+	}
+	opt, ok := optimizer.Adam().LearningRate(-1).Epsilon(opts.AdamEpsilon).Done().(interface {
 		UpdateGraphWithGradients(scope *model.Scope, grads []*Node, lossDType dtypes.DType)
 	})
 	if !ok {
@@ -286,6 +351,20 @@ func newTrainer(m *flowlib.Model, opts Options) (*trainer, error) {
 				v.SetNodeValue(Where(ok, v.NodeValue(g), old))
 			}
 		}
+		if t.avg != nil {
+			k := AddScalar(t.stepV.NodeValue(g), 1)
+			d := Min(Scalar(g, k.DType(), opts.EMA), Div(AddScalar(k, 1), AddScalar(k, 10)))
+			for v, a := range t.avg {
+				if !v.InUseByGraph(g) {
+					continue
+				}
+				old := a.NodeValue(g)
+				dv := ConvertDType(d, old.DType())
+				next := Add(Mul(dv, old), Mul(OneMinus(dv), v.NodeValue(g)))
+				a.SetNodeValue(Where(ok, next, old))
+			}
+			t.stepV.SetNodeValue(Where(ok, k, t.stepV.NodeValue(g)))
+		}
 		return loss, ok
 	})
 	if err != nil {
@@ -293,6 +372,53 @@ func newTrainer(m *flowlib.Model, opts Options) (*trainer, error) {
 	}
 	t.exec = exec
 	return t, nil
+}
+
+// withAverage runs f with the averaged weights in the model (Options.EMA), then puts the trained ones back; without
+// averaging it just runs f.
+func (t *trainer) withAverage(f func() error) error {
+	if t.avg == nil {
+		return f()
+	}
+	saved := map[*model.Variable]*tensors.Tensor{}
+	for v := range t.avg {
+		val, err := v.Value()
+		if err != nil {
+			return err
+		}
+		if saved[v], err = val.LocalClone(); err != nil {
+			return err
+		}
+	}
+	if err := t.keepAverage(); err != nil {
+		return err
+	}
+	ferr := f()
+	for v, val := range saved {
+		if err := v.SetValue(val); err != nil {
+			return errors.Join(ferr, err)
+		}
+	}
+	return ferr
+}
+
+// keepAverage copies the averaged weights into the model's variables (Options.EMA); without averaging it does
+// nothing.
+func (t *trainer) keepAverage() error {
+	for v, a := range t.avg {
+		val, err := a.Value()
+		if err != nil {
+			return err
+		}
+		c, err := val.LocalClone()
+		if err != nil {
+			return err
+		}
+		if err := v.SetValue(c); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (t *trainer) step(batch [][]float64, lr float64) (nll float64, ok bool, err error) {

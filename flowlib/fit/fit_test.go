@@ -142,3 +142,61 @@ func TestNonFiniteStepIsNotApplied(t *testing.T) {
 		t.Errorf("parameters changed by a rejected step: log p before %v, after %v", before[0], after[0])
 	}
 }
+
+// TestEMA: weight averaging leaves training alone (the batch NLLs, computed with the trained weights, are the same
+// as without it), scores the held-out points with the average, and leaves the average in the model.
+func TestEMA(t *testing.T) {
+	b, train, held := setup(t)
+	run := func(ema float64) ([]float64, *fit.History, float64) {
+		m := flows.RealNVP(2).Layers(2).Hidden(16).MustModel(b)
+		hist, err := fit.Fit(m, train, fit.Options{Steps: 30, BatchSize: 64, LearningRate: 1e-2, HeldOut: held,
+			EvalEvery: 10, Seed: 1, EMA: ema, WarmupSteps: 5, AdamEpsilon: 1e-8})
+		if err != nil {
+			t.Fatal(err)
+		}
+		after, err := fit.MeanNLL(m, held)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return hist.TrainNLL, hist, after
+	}
+	plain, plainHist, _ := run(0)
+	avg, avgHist, after := run(0.9)
+	for i := range plain {
+		if math.Abs(plain[i]-avg[i]) > 1e-6 {
+			t.Fatalf("step %d: batch NLL %v with EMA, %v without (tol 1e-6): averaging must not change training", i+1,
+				avg[i], plain[i])
+		}
+	}
+	last := avgHist.HeldOutNLL[len(avgHist.HeldOutNLL)-1]
+	if math.Abs(after-last) > 1e-6 || math.Abs(avgHist.FinalHeldOutNLL-last) > 1e-6 {
+		t.Errorf("the model after Fit scores %v on the held-out points, the history %v (tol 1e-6): Fit must leave the "+
+			"average in the model", after, last)
+	}
+	if d := math.Abs(last - plainHist.FinalHeldOutNLL); d < 1e-4 {
+		t.Errorf("held-out NLL %v with EMA 0.9, %v without: the average should differ from the last weights", last,
+			plainHist.FinalHeldOutNLL)
+	}
+	if avgHist.HeldOutNLL[0] != plainHist.HeldOutNLL[0] {
+		t.Errorf("step 0: held-out %v with EMA, %v without: both are the initial weights", avgHist.HeldOutNLL[0],
+			plainHist.HeldOutNLL[0])
+	}
+}
+
+func TestBadScheduleOptions(t *testing.T) {
+	b, train, _ := setup(t)
+	m := flows.RealNVP(2).Layers(1).Hidden(4).MustModel(b)
+	for _, c := range []struct {
+		opts fit.Options
+		want string
+	}{
+		{fit.Options{Steps: 1, EMA: 1}, "Options.EMA = 1"},
+		{fit.Options{Steps: 1, EMA: math.NaN()}, "Options.EMA = NaN"},
+		{fit.Options{Steps: 1, WarmupSteps: -1}, "Options.WarmupSteps = -1"},
+		{fit.Options{Steps: 1, AdamEpsilon: -1}, "Options.AdamEpsilon = -1"},
+	} {
+		if _, err := fit.Fit(m, train, c.opts); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%+v: got error %v, want one containing %q", c.opts, err, c.want)
+		}
+	}
+}

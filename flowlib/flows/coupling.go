@@ -12,16 +12,16 @@ func init() {
 	register("nice", buildNICE)
 }
 
-// buildRealNVP stacks Layers affine coupling layers; layer i keeps the coordinates j with (i + j) even, so
-// consecutive layers transform complementary halves.
+// buildRealNVP stacks Layers affine coupling layers; layer i keeps the coordinates j with (i + MaskShift + j)
+// even, so consecutive layers transform complementary halves.
 func buildRealNVP(s Spec) (*flowlib.Flow, error) {
 	if err := needTwoDims(s); err != nil {
 		return nil, err
 	}
 	layers := make([]flowlib.Bijector, s.Layers)
 	for i := range layers {
-		c := bijectors.NewAffineCoupling(bijectors.AlternatingMask(s.Dim, i)).
-			WithConditioner(bijectors.Conditioner{Hidden: s.Hidden, Activation: s.Activation})
+		c := bijectors.NewAffineCoupling(bijectors.AlternatingMask(s.Dim, i+s.MaskShift)).
+			WithConditioner(bijectors.Conditioner{Hidden: s.Hidden, Activation: s.Activation, HeadInit: s.HeadInit})
 		if s.ScaleBound > 0 {
 			c = c.ScaleBound(s.ScaleBound)
 		}
@@ -37,8 +37,8 @@ func buildNICE(s Spec) (*flowlib.Flow, error) {
 	}
 	layers := make([]flowlib.Bijector, 0, s.Layers+1)
 	for i := range s.Layers {
-		layers = append(layers, bijectors.NewAdditiveCoupling(bijectors.AlternatingMask(s.Dim, i)).
-			WithConditioner(bijectors.Conditioner{Hidden: s.Hidden, Activation: s.Activation}))
+		layers = append(layers, bijectors.NewAdditiveCoupling(bijectors.AlternatingMask(s.Dim, i+s.MaskShift)).
+			WithConditioner(bijectors.Conditioner{Hidden: s.Hidden, Activation: s.Activation, HeadInit: s.HeadInit}))
 	}
 	layers = append(layers, bijectors.NewAffine(s.Dim))
 	return flowlib.NewFlow(s.Dim, layers...), nil

@@ -144,10 +144,43 @@ func TestBuildBadSpecs(t *testing.T) {
 		{Spec{Arch: "realnvp", Dim: 2, Layers: 0, Activation: "relu"}, "Spec.Layers"},
 		{Spec{Arch: "realnvp", Dim: 2, Layers: 2, Hidden: []int{0}, Activation: "relu"}, "Spec.Hidden"},
 		{Spec{Arch: "realnvp", Dim: 2, Layers: 2, Activation: "sigmoidish"}, "Spec.Activation"},
+		{Spec{Arch: "realnvp", Dim: 2, Layers: 2, Activation: "relu", HeadInit: -1}, "Spec.HeadInit"},
 	}
 	for _, c := range cases {
 		if _, err := Build(c.spec); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("Build(%+v): got error %v, want one containing %q", c.spec, err, c.want)
+		}
+	}
+}
+
+// HeadInit starts the coupling heads random, so the flow is not the identity at step 0, and it is part of the spec
+// that Save writes: a loaded model is the same model.
+func TestHeadInit(t *testing.T) {
+	b := testBackend(t)
+	points := [][]float64{{0.3, 0.1}, {-1, 2}}
+	for _, arch := range []string{"realnvp", "nice"} {
+		m, err := New(arch, 2).Layers(2).Hidden(8).HeadInit(1).Model(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lp, err := m.LogProb(points)
+		if err != nil {
+			t.Fatal(err)
+		}
+		base := -0.5*(0.3*0.3+0.1*0.1) - math.Log(2*math.Pi)
+		if math.Abs(lp[0]-base) < 1e-4 {
+			t.Errorf("%s with HeadInit 1: log p %v = the N(0, I) value %v: the heads did not start random", arch, lp[0], base)
+		}
+		path := filepath.Join(t.TempDir(), "m.flow")
+		if err := Save(m, path); err != nil {
+			t.Fatal(err)
+		}
+		loaded, err := Load(b, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := loaded.LogProb(points); got[0] != lp[0] || loaded.Spec.(Spec).HeadInit != 1 {
+			t.Errorf("%s: loaded log p %v (spec %+v), saved %v", arch, got[0], loaded.Spec, lp[0])
 		}
 	}
 }

@@ -135,3 +135,20 @@ func TestLogLogSlope(t *testing.T) {
 		t.Errorf("slope of a noisy cube law: got %v, want 3 (tol 0.1)", got)
 	}
 }
+
+func TestMust2AndRepoFile(t *testing.T) {
+	if a, b := Must2(1, "x", nil); a != 1 || b != "x" {
+		t.Errorf("Must2(1, \"x\", nil) = %v, %v", a, b)
+	}
+	t.Setenv("GONB_DIR", "/repo/notebooks")
+	if got, want := RepoFile("bench/results/x.json"), "/repo/bench/results/x.json"; got != want {
+		t.Errorf("RepoFile: got %q, want %q", got, want)
+	}
+	t.Setenv("GONB_DIR", "")
+	defer func() {
+		if recover() == nil {
+			t.Error("RepoFile without $GONB_DIR: want a panic")
+		}
+	}()
+	RepoFile("x")
+}

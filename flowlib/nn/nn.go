@@ -80,6 +80,7 @@ type MLPBuilder struct {
 	hidden     []int
 	activation string
 	zeroLast   bool
+	lastScale  float64 // > 0: the last layer starts at U(±lastScale/√fan_in) instead of zero
 }
 
 // MLP starts a perceptron that maps x of shape [batch, in] to [batch, out]. Defaults: two hidden layers of 64,
@@ -104,6 +105,14 @@ func (b *MLPBuilder) Activation(name string) *MLPBuilder {
 // ZeroLast sets whether the last layer starts at zero (default true).
 func (b *MLPBuilder) ZeroLast(zero bool) *MLPBuilder {
 	b.zeroLast = zero
+	return b
+}
+
+// LastInit makes the last layer start random, weights and biases uniform in ±scale/√fan_in (scale 1 is
+// PyTorch's nn.Linear default), instead of at zero; scale 0 restores the zero start. The network then no longer
+// starts at 0, so a flow layer built on it no longer starts as the identity.
+func (b *MLPBuilder) LastInit(scale float64) *MLPBuilder {
+	b.lastScale = scale
 	return b
 }
 
@@ -137,7 +146,13 @@ func (b *MLPBuilder) DoneHeads(k int) []*Node {
 			name = fmt.Sprintf("output_%d", i)
 		}
 		last := b.scope.At("%s", name)
-		if b.zeroLast {
+		switch {
+		case b.lastScale > 0:
+			lim := b.lastScale / math.Sqrt(float64(max(h.Shape().Dim(1), 1)))
+			init := initializer.RandomUniformFn(last, -lim, lim)
+			heads[i] = dense(last.WithInitializer(init), h, b.out, init)
+			continue
+		case b.zeroLast:
 			last = last.WithInitializer(initializer.Zero)
 		}
 		heads[i] = Dense(last, h, b.out)

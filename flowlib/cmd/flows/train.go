@@ -34,20 +34,35 @@ func runTrain(ctx context.Context, args []string) error {
 	layers := fs.Int("layers", 6, fmt.Sprintf("number of flow layers, 1 to %d", maxLayers))
 	hidden := fs.String("hidden", "64,64", fmt.Sprintf("hidden widths of each layer's network, comma-separated, each 1 to %d", maxWidth))
 	activation := fs.String("activation", "relu", "hidden activation: "+strings.Join(nn.Activations, ", "))
+	headInit := fs.Float64("head-init", 0, "RealNVP/NICE: start the conditioners' output layers at U(±h/√fan_in) instead "+
+		"of zero, h in [0, 10] (0 = zero: the flow starts as the identity)")
+	maskShift := fs.Int("mask-shift", 1, "RealNVP/NICE: layer i uses the alternating mask of i + mask-shift, 0 or 1 "+
+		"(0 = the order before it became 1)")
 	scaleBound := fs.Float64("scale-bound", 0, "initial bound on coupling log-scales, in (0, 100] (0 = the architecture's default)")
 	steps := fs.Int("steps", 2000, fmt.Sprintf("training steps, 1 to %d", maxSteps))
 	batch := fs.Int("batch", 256, fmt.Sprintf("batch size, 1 to %d", datasets.MaxPoints))
-	lr := fs.Float64("lr", 1e-3, "Adam learning rate, in (0, 1]")
+	// The defaults are chapter 5's recipe: warmup and weight averaging make its result depend little on the seed
+	// (issue #14: `-seeds 1,2,3,4,5` prints the table chapter 5 draws).
+	lr := fs.Float64("lr", 3e-3, "Adam learning rate (after the warmup), in (0, 1]")
 	cosine := fs.Bool("cosine", false, "cosine learning-rate decay to 0")
 	clip := fs.Float64("clip", 0, "clip the gradient's global norm to this, ≥ 0 (0 = off)")
+	warmup := fs.Int("warmup", 200, "raise the learning rate linearly over this many first steps, ≥ 0 (0 = off)")
+	adamEps := fs.Float64("adam-eps", 0, "Adam's ε, ≥ 0 (0 = GoMLX's 1e-7; PyTorch's is 1e-8)")
+	ema := fs.Float64("ema", 0.995, "average the weights (Polyak): decay in [0, 1); scores and the saved model use "+
+		"the average (0 = off: the last weights)")
 	nTrain := fs.Int("n", 2000, fmt.Sprintf("training-set size, 2 to %d (the training NLL is measured on it)", datasets.MaxPoints))
 	fresh := fs.Bool("fresh", true, "draw fresh training points every step (else sample batches from the fixed set)")
 	nHeld := fs.Int("heldout", 5000, fmt.Sprintf("held-out points, 1 to %d", datasets.MaxPoints))
 	seed := fs.Uint64("seed", 1, "seed for data, initial weights and batches")
 	seeds := fs.String("seeds", "", "instead of one run, train once per seed in this comma-separated list (e.g. 1,2,3,4,5) "+
 		"and print a table of final training and held-out NLL with their mean and spread")
+	table := fs.String("table", "", "with -seeds: also write the table as JSON to this file, with the command line "+
+		"and the backend that made it (chapter 5 draws the committed one)")
 	every := fs.Int("every", 100, "print and score held-out points every this many steps, ≥ 1")
 	out := fs.String("out", "", "folder for the trained model (model.flow) and figures (empty = none); checked before training")
+	exportDir := fs.String("export-dir", "", "write the run in bench/README.md's interchange format to this folder: initial "+
+		"and final weights (RealNVP), the exact standardized stream, held-out and training points, and the curve "+
+		"(with -seeds, one subfolder seed-N per seed)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -62,10 +77,17 @@ func runTrain(ctx context.Context, args []string) error {
 	}
 	bad.oneOf("activation", strings.ToLower(*activation), nn.Activations)
 	bad.floatIn("scale-bound", *scaleBound, 0, 100, true)
+	bad.floatIn("head-init", *headInit, 0, 10, true)
+	bad.intIn("mask-shift", *maskShift, 0, 1)
 	bad.intIn("steps", *steps, 1, maxSteps)
 	bad.intIn("batch", *batch, 1, datasets.MaxPoints)
 	bad.floatIn("lr", *lr, 0, 1, false)
 	bad.floatIn("clip", *clip, 0, math.MaxFloat64, true)
+	bad.intIn("warmup", *warmup, 0, maxSteps)
+	bad.floatIn("adam-eps", *adamEps, 0, 1, true)
+	if !(*ema >= 0 && *ema < 1) {
+		bad.add(fmt.Errorf("-ema %v: want a number in [0, 1)", *ema))
+	}
 	bad.intIn("n", *nTrain, 2, datasets.MaxPoints)
 	bad.intIn("heldout", *nHeld, 1, datasets.MaxPoints)
 	bad.intIn("every", *every, 1, maxSteps)
@@ -75,30 +97,58 @@ func runTrain(ctx context.Context, args []string) error {
 			bad.add(fmt.Errorf("-seeds: %w", err))
 		}
 		if *out != "" {
-			bad.add(errors.New("-seeds: writes no outputs; leave -out empty"))
+			bad.add(errors.New("-seeds: writes no model or figures; leave -out empty"))
 		}
+	} else if *table != "" {
+		bad.add(errors.New("-table: writes the table of a -seeds run; give -seeds"))
 	}
-	spec := flows.New(*arch, 2).Layers(*layers).Hidden(widths...).Activation(*activation).ScaleBound(*scaleBound)
+	spec := flows.New(*arch, 2).Layers(*layers).Hidden(widths...).Activation(*activation).ScaleBound(*scaleBound).
+		HeadInit(*headInit).MaskShift(*maskShift)
 	if len(bad) == 0 {
 		_, err := flows.Build(spec.Spec()) // what the flags cannot tell alone, e.g. a width an architecture refuses
 		bad.add(err)
 	}
+	if *exportDir != "" {
+		if strings.ToLower(*arch) != "realnvp" {
+			bad.add(fmt.Errorf("-export-dir: the interchange format holds RealNVP weights; got -arch %s", *arch))
+		}
+		if !*fresh {
+			bad.add(errors.New("-export-dir: the interchange format holds a stream of fresh batches; set -fresh"))
+		}
+	}
 	if len(bad) == 0 && *out != "" {
 		bad.add(checkWritable("out", *out))
+	}
+	if len(bad) == 0 && *exportDir != "" {
+		bad.add(checkWritable("export-dir", *exportDir))
+	}
+	if len(bad) == 0 && *table != "" {
+		bad.add(checkWritable("table", filepath.Dir(*table)))
 	}
 	if err := bad.err(); err != nil {
 		return fmt.Errorf("train: %w", err)
 	}
 
 	cfg := trainConfig{ctx: ctx, dataset: *dataset, spec: spec.Spec(), steps: *steps, batch: *batch, lr: *lr, cosine: *cosine,
-		clip: *clip, nTrain: *nTrain, nHeld: *nHeld, fresh: *fresh, every: *every}
+		clip: *clip, nTrain: *nTrain, nHeld: *nHeld, fresh: *fresh, every: *every, exportDir: *exportDir,
+		warmup: *warmup, adamEps: *adamEps, ema: *ema}
 	b, choice, err := backend.Choose()
 	if err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, choice)
 	if len(seedList) > 0 {
-		return seedTable(b, cfg, seedList)
+		t, err := seedTable(b, cfg, seedList)
+		if err != nil || *table == "" {
+			return err
+		}
+		t.Command = "flows train " + strings.Join(args, " ")
+		t.Backend = choice.Config
+		if err := t.Write(*table); err != nil {
+			return fmt.Errorf("train: -table: %w", err)
+		}
+		fmt.Fprintf(stdout, "wrote the table to %s\n", *table)
+		return nil
 	}
 
 	fmt.Fprintf(stdout, "%6s %10s %10s\n", "step", "train NLL", "held-out")
@@ -159,9 +209,11 @@ type trainConfig struct {
 	spec                        flows.Spec
 	steps, batch, nTrain, nHeld int
 	every                       int
-	lr, clip                    float64
+	lr, clip, adamEps, ema      float64
+	warmup                      int
 	cosine, fresh               bool
 	onStep                      func(fit.Step) error
+	exportDir                   string // when set, the run is written there in the interchange format
 }
 
 // trainRun is one trained model with its data.
@@ -203,36 +255,64 @@ func trainOnce(b compute.Backend, c trainConfig, seed uint64, summary bool) (*tr
 	if summary {
 		fmt.Fprintln(stdout, run.model.Summary())
 	}
+	var export *exportRun
+	if c.exportDir != "" {
+		check := run.held[:min(exportCheckPoints, len(run.held))]
+		export = &exportRun{train: run.train, held: run.held, std: std, seed: seed}
+		if export.initial, err = realNVPWeights(run.model, c.spec.Activation, check); err != nil {
+			return nil, err
+		}
+	}
 	opts := fit.Options{Steps: c.steps, BatchSize: c.batch, LearningRate: c.lr, CosineDecay: c.cosine, ClipNorm: c.clip,
-		Seed: seed, HeldOut: run.held, EvalEvery: c.every, OnStep: c.onStep, Context: c.ctx}
+		WarmupSteps: c.warmup, AdamEpsilon: c.adamEps, EMA: c.ema, Seed: seed, HeldOut: run.held, EvalEvery: c.every, OnStep: c.onStep, Context: c.ctx}
 	if c.fresh {
 		opts.Stream = func(n int, s uint64) ([][]float64, error) {
 			x, err := gen(n, s+1_000_000) // the seeds chapter 5 uses, so -seed 1 repeats its run
 			if err != nil {
 				return nil, err
 			}
-			return std.Transform(x), nil
+			batch := std.Transform(x)
+			if export != nil {
+				export.stream = append(export.stream, batch)
+			}
+			return batch, nil
 		}
 	}
 	run.hist, err = fit.Fit(run.model, run.train, opts)
 	if err != nil {
 		return run, err
 	}
+	if export != nil {
+		export.hist = run.hist
+		if export.final, err = realNVPWeights(run.model, c.spec.Activation, export.initial.Check.X); err != nil {
+			return run, err
+		}
+		if err := export.write(c.exportDir); err != nil {
+			return run, err
+		}
+		fmt.Fprintf(stdout, "wrote the interchange files (weights, data, curve) to %s\n", c.exportDir)
+	}
 	return run, nil
 }
 
 // seedTable trains one model per seed and prints, for each, the final training and held-out NLL, then their mean
 // and spread (max − min): how reliably a configuration reaches its number, rather than one lucky run.
-func seedTable(b compute.Backend, c trainConfig, seeds []int) error {
+func seedTable(b compute.Backend, c trainConfig, seeds []int) (*fit.SeedTable, error) {
 	fmt.Fprintf(stdout, "%6s %10s %10s %9s\n", "seed", "train NLL", "held-out", "ms/step")
+	t := &fit.SeedTable{}
 	var trainNLL, heldNLL []float64
 	for _, s := range seeds {
+		c := c
+		if c.exportDir != "" {
+			c.exportDir = filepath.Join(c.exportDir, fmt.Sprintf("seed-%d", s))
+		}
 		run, err := trainOnce(b, c, uint64(s), false)
 		if err != nil {
-			return fmt.Errorf("seed %d: %w", s, err)
+			return nil, fmt.Errorf("seed %d: %w", s, err)
 		}
 		h := run.hist
 		trainNLL, heldNLL = append(trainNLL, h.FinalTrainNLL), append(heldNLL, h.FinalHeldOutNLL)
+		t.Rows = append(t.Rows, fit.SeedRow{Seed: s, TrainNLL: h.FinalTrainNLL, HeldOut: h.FinalHeldOutNLL, MsPerStep: h.MsPerStep})
 		fmt.Fprintf(stdout, "%6d %10.4f %10.4f %9.1f\n", s, h.FinalTrainNLL, h.FinalHeldOutNLL, h.MsPerStep)
 	}
 	stats := func(v []float64) (mean, spread float64) {
@@ -243,11 +323,14 @@ func seedTable(b compute.Backend, c trainConfig, seeds []int) error {
 		}
 		return mean, hi - lo
 	}
-	tm, ts := stats(trainNLL)
-	hm, hs := stats(heldNLL)
-	fmt.Fprintf(stdout, "%6s %10.4f %10.4f\n%6s %10.4f %10.4f\n", "mean", tm, hm, "spread", ts, hs)
-	fmt.Fprintf(stdout, "SEEDS_TRAIN_MAX=%.4f\nSEEDS_HELDOUT_MEAN=%.4f\nSEEDS_HELDOUT_SPREAD=%.4f\n", slices.Max(trainNLL), hm, hs)
-	return nil
+	t.TrainMean, t.TrainSpread = stats(trainNLL)
+	t.HeldOutMean, t.HeldOutSpread = stats(heldNLL)
+	t.TrainMax = slices.Max(trainNLL)
+	fmt.Fprintf(stdout, "%6s %10.4f %10.4f\n%6s %10.4f %10.4f\n", "mean", t.TrainMean, t.HeldOutMean, "spread",
+		t.TrainSpread, t.HeldOutSpread)
+	fmt.Fprintf(stdout, "SEEDS_TRAIN_MAX=%.4f\nSEEDS_HELDOUT_MEAN=%.4f\nSEEDS_HELDOUT_SPREAD=%.4f\n", t.TrainMax,
+		t.HeldOutMean, t.HeldOutSpread)
+	return t, nil
 }
 
 // writeOutputs saves the trained model first (the expensive result), then each figure. A failure

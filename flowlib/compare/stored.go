@@ -92,7 +92,7 @@ func Load(backend compute.Backend, dir string, gridSize int) ([]Result, error) {
 // log-density on [GridBounds] (gridSize²) into Result.Grid, for [DensityGrid]. A row whose model file is missing
 // keeps Trained nil; a model file that does not load is an error.
 //
-// [precomputed.Chapter6]: https://pkg.go.dev/github.com/flowsgo/flows/flowlib/compare/precomputed#Chapter6
+// [precomputed.Chapter6]: https://pkg.go.dev/github.com/flowsgo/flows/flowlib/precomputed#Chapter6
 func LoadFS(backend compute.Backend, fsys fs.FS, gridSize int) ([]Result, error) {
 	f, err := fsys.Open("table.csv")
 	if err != nil {

@@ -5,7 +5,7 @@ import (
 	"math"
 	"testing"
 
-	"github.com/flowsgo/flows/flowlib/compare/precomputed"
+	"github.com/flowsgo/flows/flowlib/precomputed"
 	"github.com/flowsgo/flows/flowlib/fit"
 	"github.com/gomlx/compute"
 )

@@ -3,6 +3,7 @@ package fit
 import (
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"os"
 )
 
@@ -48,12 +49,25 @@ func ReadSeedTable(path string) (*SeedTable, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fit.ReadSeedTable: %w", err)
 	}
+	return parseSeedTable(path, b)
+}
+
+// ReadSeedTableFS is [ReadSeedTable] for the file name in fsys (an embedded table, for example).
+func ReadSeedTableFS(fsys fs.FS, name string) (*SeedTable, error) {
+	b, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return nil, fmt.Errorf("fit.ReadSeedTable: %w", err)
+	}
+	return parseSeedTable(name, b)
+}
+
+func parseSeedTable(name string, b []byte) (*SeedTable, error) {
 	var t SeedTable
 	if err := json.Unmarshal(b, &t); err != nil {
-		return nil, fmt.Errorf("fit.ReadSeedTable: %s: %w", path, err)
+		return nil, fmt.Errorf("fit.ReadSeedTable: %s: %w", name, err)
 	}
 	if len(t.Rows) == 0 || t.Command == "" {
-		return nil, fmt.Errorf("fit.ReadSeedTable: %s: no rows or no command: not a seed table", path)
+		return nil, fmt.Errorf("fit.ReadSeedTable: %s: no rows or no command: not a seed table", name)
 	}
 	return &t, nil
 }

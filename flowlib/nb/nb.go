@@ -14,8 +14,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"sort"
 )
 
@@ -33,17 +31,6 @@ func Must2[T, U any](a T, b U, err error) (T, U) {
 		panic(err)
 	}
 	return a, b
-}
-
-// RepoFile returns the path of a file given relative to the root of the repository whose notebook is running:
-// GoNB sets $GONB_DIR to the notebook's folder, notebooks/, one level below the root. It panics outside GoNB
-// ($GONB_DIR unset), where there is no notebook to be relative to.
-func RepoFile(rel string) string {
-	dir := os.Getenv("GONB_DIR")
-	if dir == "" {
-		panic("nb.RepoFile: $GONB_DIR is not set (not running in GoNB?)")
-	}
-	return filepath.Join(dir, "..", filepath.FromSlash(rel))
 }
 
 // Linspace returns n evenly spaced values from lo to hi, both included. It panics if n < 2.

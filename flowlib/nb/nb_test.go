@@ -136,19 +136,14 @@ func TestLogLogSlope(t *testing.T) {
 	}
 }
 
-func TestMust2AndRepoFile(t *testing.T) {
+func TestMust2(t *testing.T) {
 	if a, b := Must2(1, "x", nil); a != 1 || b != "x" {
 		t.Errorf("Must2(1, \"x\", nil) = %v, %v", a, b)
 	}
-	t.Setenv("GONB_DIR", "/repo/notebooks")
-	if got, want := RepoFile("bench/results/x.json"), "/repo/bench/results/x.json"; got != want {
-		t.Errorf("RepoFile: got %q, want %q", got, want)
-	}
-	t.Setenv("GONB_DIR", "")
 	defer func() {
 		if recover() == nil {
-			t.Error("RepoFile without $GONB_DIR: want a panic")
+			t.Error("Must2 with an error did not panic")
 		}
 	}()
-	RepoFile("x")
+	Must2(0, 0, errors.New("boom"))
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/flowsgo/flows/flowlib/bijectors"
 	"github.com/flowsgo/flows/flowlib/datasets"
 	"github.com/flowsgo/flows/flowlib/fit"
+	"github.com/flowsgo/flows/flowlib/precomputed"
 )
 
 // -export-dir writes files of exactly the sizes and layout bench/README.md documents: the stream is the batches
@@ -230,14 +231,11 @@ func TestSeedTableFile(t *testing.T) {
 	}
 }
 
-// chapter5Table is the seed table chapter 5 draws (precomputed, committed with the command that wrote it).
-const chapter5Table = "../../../notebooks/data/05-seeds.json"
-
 // The committed table is what its command computes: re-run its first seed with the same flags on the same backend
 // and find the same numbers (to the 4 decimals the table prints). A full 2000-step run: skipped with -short, and
 // on another backend, whose float32 rounding sends a run elsewhere.
 func TestChapter5SeedTable(t *testing.T) {
-	tab, err := fit.ReadSeedTable(chapter5Table)
+	tab, err := fit.ReadSeedTableFS(precomputed.Chapter5(), "seeds.json")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,8 +5,8 @@ import (
 	"math"
 	"testing"
 
-	"github.com/flowsgo/flows/flowlib/precomputed"
 	"github.com/flowsgo/flows/flowlib/fit"
+	"github.com/flowsgo/flows/flowlib/precomputed"
 	"github.com/gomlx/compute"
 )
 

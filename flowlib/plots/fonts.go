@@ -1,6 +1,7 @@
 package plots
 
 import (
+	"encoding/binary"
 	"fmt"
 	"sync"
 
@@ -20,7 +21,7 @@ import (
 const FontTypeface font.Typeface = "DejaVu"
 
 var registerFont = sync.OnceValue(func() *sfnt.Font {
-	f, err := opentype.Parse(dejavusans.TTF)
+	f, err := opentype.Parse(withoutKerning(dejavusans.TTF))
 	if err != nil {
 		panic(fmt.Sprintf("plots: parsing the embedded DejaVu Sans font: %v", err))
 	}
@@ -29,6 +30,32 @@ var registerFont = sync.OnceValue(func() *sfnt.Font {
 	font.DefaultCache.Add(font.Collection{{Font: font.Font{Typeface: FontTypeface, Variant: "Sans"}, Face: f}})
 	return f
 })
+
+// withoutKerning returns a copy of the TrueType font ttf with its kerning tables ("kern", "GPOS")
+// renamed, so that nothing finds them. gonum/plot v0.17 applies DejaVu's kerning pairs too
+// strongly in rendered text (the "o" of "To" runs into the T's stem, "LT" collide), while its
+// layout measures strings differently; unkerned text, as with gonum's own Liberation fonts,
+// reads right. TestFontIsNotKerned checks it.
+func withoutKerning(ttf []byte) []byte {
+	out := append([]byte(nil), ttf...)
+	if len(out) < 12 {
+		return out
+	}
+	n := int(binary.BigEndian.Uint16(out[4:6]))
+	for i := range n {
+		rec := 12 + 16*i
+		if rec+4 > len(out) {
+			break
+		}
+		switch string(out[rec : rec+4]) {
+		case "kern":
+			copy(out[rec:rec+4], "kerm") // one below "kern": the tags must stay sorted
+		case "GPOS":
+			copy(out[rec:rec+4], "GPOR")
+		}
+	}
+	return out
+}
 
 // sansFont returns the figures' font, DejaVu Sans, at size points.
 func sansFont(size float64) font.Font {

@@ -12,7 +12,10 @@ import (
 
 	"codeberg.org/go-fonts/liberation/liberationsansregular"
 	"github.com/flowsgo/flows/internal/nbformat"
+	"golang.org/x/image/font"
 	"golang.org/x/image/font/opentype"
+	"golang.org/x/image/font/sfnt"
+	"golang.org/x/image/math/fixed"
 )
 
 // notebookGlyphs are the characters the notebooks write in titles, labels and legends.
@@ -121,4 +124,20 @@ func notebookStrings(t *testing.T, path string) []string {
 		}
 	}
 	return lits
+}
+
+// The figures' font has no kerning left for gonum to misapply: pairs that DejaVu kerns strongly
+// ("To", "LT") get 0.
+func TestFontIsNotKerned(t *testing.T) {
+	f := registerFont()
+	var buf sfnt.Buffer
+	for _, pair := range []string{"To", "Ty", "LT", "AV"} {
+		r := []rune(pair)
+		i0, _ := f.GlyphIndex(&buf, r[0])
+		i1, _ := f.GlyphIndex(&buf, r[1])
+		k, err := f.Kern(&buf, i0, i1, fixed.I(12), font.HintingNone)
+		if err == nil && k != 0 {
+			t.Errorf("kerning of %q: got %v, want none", pair, k)
+		}
+	}
 }

@@ -3,6 +3,7 @@ package plots
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/text"
@@ -66,10 +67,12 @@ func MustLabeledGrid(rowLabels, colLabels []string, figs [][]*Figure, opts ...Op
 	return must(LabeledGrid(rowLabels, colLabels, figs, opts...))
 }
 
-// Layout margins, in pixels.
+// Layout margins, in pixels: the overall title's first line, each further line of a title
+// wrapped to the layout's width, and row and column labels.
 const (
-	titleHeight = 30
-	labelSize   = 26
+	titleHeight     = 30
+	titleLineHeight = 18
+	labelSize       = 26
 )
 
 func layout(fn string, rowLabels, colLabels []string, grid [][]*Figure, opts []Option) (*Figure, error) {
@@ -90,24 +93,30 @@ func layout(fn string, rowLabels, colLabels []string, grid [][]*Figure, opts []O
 		return nil, fmt.Errorf("plots.%s: figs has no (non-nil) panel", fn)
 	}
 	left, top := 0, 0
-	if cfg.title != "" {
-		top += titleHeight
-	}
 	if rowLabels != nil {
 		left = labelSize
+	}
+	rows, cols := len(grid), len(grid[0])
+	width := left + cols*cellW
+	var title []string // the overall title, wrapped to the layout's width
+	if cfg.title != "" {
+		titleStyle, _ := textStyles()
+		for _, l := range wrapLines([]string{cfg.title}, titleStyle, pxToLength(width-16)) {
+			title = append(title, strings.TrimSpace(l))
+		}
+		top += titleHeight + (len(title)-1)*titleLineHeight
 	}
 	if colLabels != nil {
 		top += labelSize
 	}
-	rows, cols := len(grid), len(grid[0])
-	fig := &Figure{title: cfg.title, width: left + cols*cellW, height: top + rows*cellH}
+	fig := &Figure{title: cfg.title, width: width, height: top + rows*cellH}
 	fig.drawFn = func(c draw.Canvas) {
 		titleStyle, labelStyle := textStyles()
 		// Pixel offsets from the top-left corner to canvas coordinates.
 		x := func(px int) vg.Length { return c.Min.X + pxToLength(px) }
 		y := func(px int) vg.Length { return c.Max.Y - pxToLength(px) }
-		if cfg.title != "" {
-			c.FillText(titleStyle, vg.Point{X: x(fig.width / 2), Y: y(titleHeight / 2)}, cfg.title)
+		for i, l := range title {
+			c.FillText(titleStyle, vg.Point{X: x(fig.width / 2), Y: y(titleHeight/2 + i*titleLineHeight)}, l)
 		}
 		for j, l := range colLabels {
 			c.FillText(labelStyle, vg.Point{X: x(left + j*cellW + cellW/2), Y: y(top - labelSize/2)}, l)

@@ -318,3 +318,20 @@ func TestTrainingViewText(t *testing.T) {
 		t.Errorf("figure with an extra panel is %d px wide", w)
 	}
 }
+
+// An overall title wider than the panels is wrapped onto more lines, each of which fits, instead of
+// running off both edges.
+func TestLayoutWrapsLongTitle(t *testing.T) {
+	panel := func() *Figure { return MustLine([]Series{{Y: []float64{1, 2}}}, Size(200, 150)) }
+	short := MustRow([]*Figure{panel(), panel()}, Title("short"))
+	long := MustRow([]*Figure{panel(), panel()}, Title(strings.Repeat("a rather long overall title ", 4)))
+	if long.width != short.width || long.height <= short.height {
+		t.Errorf("long title: %d×%d, short title: %d×%d; want the same width and more height", long.width, long.height, short.width, short.height)
+	}
+	titleStyle, _ := textStyles()
+	for _, l := range wrapLines([]string{strings.Repeat("a rather long overall title ", 4)}, titleStyle, pxToLength(long.width-16)) {
+		if w := titleStyle.Width(strings.TrimSpace(l)); w > pxToLength(long.width) {
+			t.Errorf("title line %q is %v wide, the figure %v", l, w, pxToLength(long.width))
+		}
+	}
+}

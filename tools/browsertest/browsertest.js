@@ -487,15 +487,23 @@ async function liveControls(page, name, shot, f, result, liveAtEnd, consoleError
       await page.keyboard.press('Control+Enter');
     }
     const input = cell.locator('[id^="flowlib-live-"]:is(input, select):not([disabled])').first();
-    let visible = await input.waitFor({ state: 'visible', timeout: 120000 }).then(() => true, () => false);
+    // Wait for the control, or for GoNB's connect timeout, which it cannot recover from by itself.
+    const waitLive = async () => {
+      for (const end = Date.now() + 120000; Date.now() < end;) {
+        if (await input.waitFor({ state: 'visible', timeout: 1000 }).then(() => true, () => false)) return true;
+        if (consoleErrors.some((e) => commTimeout.test(e))) return false;
+      }
+      return false;
+    };
+    let visible = await waitLive();
     const timedOut = consoleErrors.filter((e) => commTimeout.test(e));
     if (!visible && timedOut.length > 0) {
-      log(`${name}: live control in cell ${ci}: GoNB's 500 ms comm connect timed out (machine under load); running the cell again, as a student would`);
+      log(`${name}: live control in cell ${ci}: GoNB's 500 ms comm connect timed out (a busy machine); running the cell again, as a student would`);
       for (const e of timedOut) consoleErrors.splice(consoleErrors.indexOf(e), 1);
       result.commRetries = (result.commRetries || 0) + 1;
       await cell.locator('.jp-InputPrompt').first().click();
       await page.keyboard.press('Control+Enter');
-      visible = await input.waitFor({ state: 'visible', timeout: 120000 }).then(() => true, () => false);
+      visible = await waitLive();
     }
     if (!visible) {
       f(`live control in cell ${ci}: run alone, no live control within 120 s`);

@@ -149,3 +149,17 @@ func TestBuildErrors(t *testing.T) {
 		t.Errorf("no KaTeX: got error %v, want one saying how to install it", err)
 	}
 }
+
+// The repository's own notebooks make a book (unexecuted, so without outputs): every chapter has its
+// number once, and every solutions notebook names a chapter that is there. This fails in the unit tests,
+// before the notebooks run, when a new notebook's heading does not fit.
+func TestBuildRepositoryNotebooks(t *testing.T) {
+	rep, err := Build(Options{In: "../../notebooks", Out: t.TempDir(), KaTeX: "testdata/katex"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sols, _ := filepath.Glob("../../notebooks/*.solutions.ipynb")
+	if len(rep.Chapters) != 6 || len(rep.Solutions) != len(sols) {
+		t.Errorf("got %d chapters and %d solutions pages (%v); want 6 and %d", len(rep.Chapters), len(rep.Solutions), rep.Solutions, len(sols))
+	}
+}

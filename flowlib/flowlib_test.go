@@ -6,21 +6,11 @@ import (
 	"testing"
 
 	"github.com/flowsgo/flows/flowlib"
-	"github.com/flowsgo/flows/flowlib/backend"
 	"github.com/flowsgo/flows/flowlib/bijectors"
 	"github.com/flowsgo/flows/flowlib/flows"
-	"github.com/gomlx/compute"
+	"github.com/flowsgo/flows/flowlib/flowtest"
 	"github.com/gomlx/gomlx/core/tensors"
 )
-
-func testBackend(t *testing.T) compute.Backend {
-	t.Helper()
-	b, _, err := backend.Choose()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 // nudge moves every trainable variable away from the identity initialisation.
 func nudge(t *testing.T, m *flowlib.Model) {
@@ -50,7 +40,7 @@ func TestDensityIntegratesToOne1D(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := flowlib.NewModel(testBackend(t), flowlib.NewFlow(1, bijectors.MustSineWarp(0.45), shift))
+	m := flowlib.NewModel(flowtest.Backend(t), flowlib.NewFlow(1, bijectors.MustSineWarp(0.45), shift))
 	const n, lo, hi = 8000, -10.0, 10.0
 	h := (hi - lo) / n
 	xs := make([][]float64, n)
@@ -72,7 +62,7 @@ func TestDensityIntegratesToOne1D(t *testing.T) {
 
 // TestDensityIntegratesToOne2D: a RealNVP moved away from the identity, on a 500×500 grid over [−10, 10]².
 func TestDensityIntegratesToOne2D(t *testing.T) {
-	m := flows.RealNVP(2).Layers(4).Hidden(16).MustModel(testBackend(t))
+	m := flows.RealNVP(2).Layers(4).Hidden(16).MustModel(flowtest.Backend(t))
 	nudge(t, m)
 	const n, lo, hi = 500, -10.0, 10.0
 	h := (hi - lo) / n
@@ -96,7 +86,7 @@ func TestDensityIntegratesToOne2D(t *testing.T) {
 }
 
 func TestSampleAndTransform(t *testing.T) {
-	m := flows.RealNVP(2).Layers(3).Hidden(8).MustModel(testBackend(t))
+	m := flows.RealNVP(2).Layers(3).Hidden(8).MustModel(flowtest.Backend(t))
 	nudge(t, m)
 	a, err := m.Sample(5000, 1)
 	if err != nil {
@@ -131,7 +121,7 @@ func TestSampleAndTransform(t *testing.T) {
 }
 
 func TestModelBadInput(t *testing.T) {
-	m := flows.RealNVP(2).Layers(2).Hidden(8).MustModel(testBackend(t))
+	m := flows.RealNVP(2).Layers(2).Hidden(8).MustModel(flowtest.Backend(t))
 	cases := []struct {
 		x    [][]float64
 		want string

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/flowsgo/flows/flowlib"
+	"github.com/flowsgo/flows/flowlib/flowtest"
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/ml/model"
 )
@@ -12,7 +13,7 @@ import (
 // TestActNormDataInit: the first training graph sets the shift to the batch mean and the log-scale to the log of the
 // batch standard deviation, so that batch comes out standardized; outside training the layer is left alone.
 func TestActNormDataInit(t *testing.T) {
-	b := testBackend(t)
+	b := flowtest.Backend(t)
 	x := [][]float64{{1, 10}, {3, 14}, {5, 18}, {7, 22}} // means (4, 16), population stds (√5, 2√5)
 	layer := NewActNorm(2)
 	store := model.NewStore()

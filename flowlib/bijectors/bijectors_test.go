@@ -5,25 +5,14 @@ import (
 	"testing"
 
 	"github.com/flowsgo/flows/flowlib"
-	"github.com/flowsgo/flows/flowlib/backend"
 	"github.com/flowsgo/flows/flowlib/flowtest"
-	"github.com/gomlx/compute"
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/ml/model"
 )
 
-func testBackend(t testing.TB) compute.Backend {
-	t.Helper()
-	b, _, err := backend.Choose()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 // TestContract runs the shared checker over every bijector in this package.
 func TestContract(t *testing.T) {
-	b := testBackend(t)
+	b := flowtest.Backend(t)
 	fixed, err := FixedAffine([]float64{2, 0.5}, []float64{1, -3})
 	if err != nil {
 		t.Fatal(err)
@@ -67,7 +56,7 @@ func TestContract(t *testing.T) {
 
 // TestSineWarpFarOut checks the numerical inverse far from the origin, where the bracket must widen many times.
 func TestSineWarpFarOut(t *testing.T) {
-	flowtest.CheckBijector(t, testBackend(t), MustSineWarp(0.49), 1, flowtest.Options{Scale: 1000, Tol: 1e-3})
+	flowtest.CheckBijector(t, flowtest.Backend(t), MustSineWarp(0.49), 1, flowtest.Options{Scale: 1000, Tol: 1e-3})
 }
 
 func TestBadInput(t *testing.T) {
@@ -92,7 +81,7 @@ func TestBadInput(t *testing.T) {
 	// Wrong dimension at graph-building time names the bijector and the shapes.
 	// Not MustExecOnce: in GoMLX v0.28.2 its deferred Finalize waits forever for a compilation that panicked.
 	expectPanic(t, "bijectors.Affine.Forward: want input of shape [batch, 3]", func() {
-		MustNewExec(testBackend(t), func(x *Node) *Node {
+		MustNewExec(flowtest.Backend(t), func(x *Node) *Node {
 			y, _ := NewAffine(3).Forward(model.NewStore().RootScope(), x)
 			return y
 		}).MustCall([][]float32{{1, 2}})
@@ -128,7 +117,7 @@ func panicMessage(r any) string {
 // TestSinhArcsinhTails backs the doc comment: δ < 1 gives lighter tails than the normal input, δ > 1 heavier ones,
 // measured by the excess kurtosis of 200,000 samples.
 func TestSinhArcsinhTails(t *testing.T) {
-	b := testBackend(t)
+	b := flowtest.Backend(t)
 	for _, c := range []struct{ delta, lo, hi float64 }{{0.5, -0.8, -0.6}, {1, -0.05, 0.05}, {1.5, 1.3, 2.1}} {
 		m := flowlib.NewModel(b, flowlib.NewFlow(1, NewSinhArcsinh(1).WithInit(0, c.delta)))
 		pts, err := m.Sample(200_000, 1)

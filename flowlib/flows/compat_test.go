@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/flowsgo/flows/flowlib/flowtest"
 )
 
 // TestLoadsFilesSavedBeforeThePort loads one small trained model of every architecture saved by flowlib on GoMLX
@@ -26,7 +28,7 @@ func TestLoadsFilesSavedBeforeThePort(t *testing.T) {
 	if len(want.LogProb) != len(Archs()) {
 		t.Errorf("testdata has %d architectures, flows has %d (%v)", len(want.LogProb), len(Archs()), Archs())
 	}
-	b := testBackend(t)
+	b := flowtest.Backend(t)
 	for arch, lps := range want.LogProb {
 		t.Run(arch, func(t *testing.T) {
 			m, err := Load(b, filepath.Join("testdata/v0.26", arch+".flow"))

@@ -10,6 +10,7 @@ import (
 	"github.com/flowsgo/flows/flowlib"
 	"github.com/flowsgo/flows/flowlib/datasets"
 	"github.com/flowsgo/flows/flowlib/fit"
+	"github.com/flowsgo/flows/flowlib/flowtest"
 	"github.com/gomlx/compute"
 	_ "github.com/gomlx/compute/gobackend"
 	. "github.com/gomlx/gomlx/core/graph"
@@ -17,7 +18,7 @@ import (
 	"github.com/gomlx/gomlx/ml/model"
 )
 
-func ch6B(t testing.TB) compute.Backend { return testBackend(t) }
+func ch6B(t testing.TB) compute.Backend { return flowtest.Backend(t) }
 
 // ch6Archs are the chapter-6 architectures, small enough for unit tests.
 func ch6Archs() map[string]*Builder {

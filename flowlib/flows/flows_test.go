@@ -9,21 +9,11 @@ import (
 	"testing"
 
 	"github.com/flowsgo/flows/flowlib"
-	"github.com/flowsgo/flows/flowlib/backend"
-	"github.com/gomlx/compute"
+	"github.com/flowsgo/flows/flowlib/flowtest"
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 )
-
-func testBackend(t testing.TB) compute.Backend {
-	t.Helper()
-	b, _, err := backend.Choose()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 // smallSpec is a quick-to-run instance of every architecture.
 func smallSpec(arch string) Spec {
@@ -34,7 +24,7 @@ func smallSpec(arch string) Spec {
 // the identity at initialisation (log-prob = the N(0, I) log-density), every variable receives a gradient, sample
 // shape, and the round trip through the samples' own log-densities.
 func TestEveryArchitecture(t *testing.T) {
-	b := testBackend(t)
+	b := flowtest.Backend(t)
 	points := [][]float64{{0.1, -0.3}, {1.2, 0.8}, {-2, 0.5}, {0, 0}}
 	for _, arch := range Archs() {
 		t.Run(arch, func(t *testing.T) {
@@ -156,7 +146,7 @@ func TestBuildBadSpecs(t *testing.T) {
 // HeadInit starts the coupling heads random, so the flow is not the identity at step 0, and it is part of the spec
 // that Save writes: a loaded model is the same model.
 func TestHeadInit(t *testing.T) {
-	b := testBackend(t)
+	b := flowtest.Backend(t)
 	points := [][]float64{{0.3, 0.1}, {-1, 2}}
 	for _, arch := range []string{"realnvp", "nice"} {
 		m, err := New(arch, 2).Layers(2).Hidden(8).HeadInit(1).Model(b)
@@ -186,7 +176,7 @@ func TestHeadInit(t *testing.T) {
 }
 
 func TestSaveLoad(t *testing.T) {
-	b := testBackend(t)
+	b := flowtest.Backend(t)
 	m := RealNVP(2).Layers(2).Hidden(8).MustModel(b)
 	if err := m.Init(); err != nil {
 		t.Fatal(err)

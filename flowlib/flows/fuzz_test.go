@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/flowsgo/flows/flowlib/flowtest"
 	"github.com/gomlx/gomlx/core/tensors"
 )
 
@@ -68,7 +69,7 @@ func FuzzLoad(f *testing.F) {
 	f.Add(withChecksum([]byte(fileMagic+"null\n")), true)
 	f.Add(withChecksum([]byte(fileMagic+`{"spec":{"arch":"realnvp","dim":2,"layers":1,"hidden":[],"activation":"relu"}}`+"\n")), true)
 
-	b := testBackend(f)
+	b := flowtest.Backend(f)
 	// fixChecksum rewrites the CRC-32 trailer of the mutated bytes: without it nearly every mutation is refused by
 	// the checksum and the fuzzer never reaches the header and the values.
 	f.Fuzz(func(t *testing.T, data []byte, fixChecksum bool) {
@@ -202,7 +203,7 @@ func withNaN(t testing.TB, data []byte) []byte {
 // TestSpecSizeBound checks the lower bounds Load puts on a spec's parameter count against the real count of every
 // architecture: a bound above it would refuse a valid file.
 func TestSpecSizeBound(t *testing.T) {
-	b := testBackend(t)
+	b := flowtest.Backend(t)
 	for _, arch := range Archs() {
 		for _, s := range []Spec{smallSpec(arch), {Arch: arch, Dim: 3, Layers: 1, Hidden: []int{1}, Activation: "tanh", Bins: 2, Bound: 3, Steps: 1},
 			{Arch: arch, Dim: 5, Layers: 2, Hidden: []int{3, 2}, Activation: "tanh", Bins: 3, Bound: 3, Steps: 1},
@@ -255,7 +256,7 @@ func TestODEStepsBound(t *testing.T) {
 	if err := os.WriteFile(path, editHeader(t, data, func(h map[string]any) { spec(h)["steps"] = 1 << 40 }), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Load(testBackend(t), path); err == nil || !strings.Contains(err.Error(), "flows.Load: "+path+": flows: cnf: Spec.Layers × Spec.Steps") {
+	if _, err := Load(flowtest.Backend(t), path); err == nil || !strings.Contains(err.Error(), "flows.Load: "+path+": flows: cnf: Spec.Layers × Spec.Steps") {
 		t.Errorf("Load of a header claiming 2⁴⁰ ODE steps: got %v", err)
 	}
 }
@@ -267,7 +268,7 @@ func TestLoadRefusesHugeSpecs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := testBackend(t)
+	b := flowtest.Backend(t)
 	for _, c := range []struct {
 		edit func(map[string]any)
 		want string

@@ -23,6 +23,7 @@ import (
 	"testing"
 
 	"github.com/flowsgo/flows/flowlib"
+	"github.com/flowsgo/flows/flowlib/backend"
 	"github.com/gomlx/compute"
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
@@ -38,6 +39,17 @@ type Options struct {
 	Perturb  float64 // std of the noise added to trainable variables before the main checks; default 0.3
 	Identity bool    // also check that the fresh bijector is the identity
 	Seed     uint64  // seeds the test points, the initial weights and the perturbation
+}
+
+// Backend returns the backend tests run on ([backend.Choose]: $GOMLX_BACKEND, else XLA if a PJRT plugin is
+// installed, else pure Go), failing t if none can be made.
+func Backend(t testing.TB) compute.Backend {
+	t.Helper()
+	b, _, err := backend.Choose()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 // CheckBijector runs every check on b, a bijector on R^dim, and reports failures as

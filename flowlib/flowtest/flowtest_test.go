@@ -5,22 +5,11 @@ import (
 	"testing"
 
 	"github.com/flowsgo/flows/flowlib"
-	"github.com/flowsgo/flows/flowlib/backend"
 	"github.com/flowsgo/flows/flowlib/bijectors"
 	"github.com/flowsgo/flows/flowlib/flowtest"
-	"github.com/gomlx/compute"
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/ml/model"
 )
-
-func testBackend(t testing.TB) compute.Backend {
-	t.Helper()
-	b, _, err := backend.Choose()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 // sinh is x = sinh(z), a hand-written bijector like the one chapter 2's exercise asks for. With wrongLogDet its
 // Forward log-det forgets the log: it returns cosh(z) instead of log cosh(z), a mistake no shape check can see.
@@ -43,7 +32,7 @@ func (s sinh) Inverse(_ *model.Scope, x *Node) (*Node, *Node) {
 }
 
 func TestCheckPassesOnACorrectBijector(t *testing.T) {
-	b := testBackend(t)
+	b := flowtest.Backend(t)
 	for _, c := range []struct {
 		name string
 		bij  flowlib.Bijector
@@ -76,7 +65,7 @@ func TestCheckPassesOnACorrectBijector(t *testing.T) {
 }
 
 func TestCheckCatchesAWrongLogDet(t *testing.T) {
-	r := flowtest.Check(testBackend(t), sinh{wrongLogDet: true}, 1, flowtest.Options{})
+	r := flowtest.Check(flowtest.Backend(t), sinh{wrongLogDet: true}, 1, flowtest.Options{})
 	if r.Err() == nil {
 		t.Fatalf("Check passed a bijector whose log-det is cosh(z) instead of log cosh(z):\n%s", r)
 	}
@@ -110,7 +99,7 @@ func (f *fakeTB) Fatalf(format string, a ...any) { f.fatal = true }
 
 func TestCheckBijectorFailsOnAWrongLogDet(t *testing.T) {
 	f := &fakeTB{TB: t}
-	flowtest.CheckBijector(f, testBackend(t), sinh{wrongLogDet: true}, 1, flowtest.Options{})
+	flowtest.CheckBijector(f, flowtest.Backend(t), sinh{wrongLogDet: true}, 1, flowtest.Options{})
 	if len(f.errors) == 0 {
 		t.Fatal("CheckBijector reported nothing for a wrong log-det")
 	}
@@ -123,7 +112,7 @@ func (badShape) Forward(_ *model.Scope, z *Node) (*Node, *Node) { return z, z } 
 func (badShape) Inverse(_ *model.Scope, x *Node) (*Node, *Node) { return x, x }
 
 func TestCheckStopsOnAWrongShape(t *testing.T) {
-	r := flowtest.Check(testBackend(t), badShape{}, 2, flowtest.Options{})
+	r := flowtest.Check(flowtest.Backend(t), badShape{}, 2, flowtest.Options{})
 	if r.Stopped == "" || r.Err() == nil {
 		t.Fatalf("Check did not stop on a [batch, D] log-det:\n%s", r)
 	}

@@ -40,7 +40,7 @@ func TestChapter6BijectorsPassSharedChecks(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			flowtest.CheckBijector(t, ch6Backend(t), c.b, c.dim, c.opts)
+			flowtest.CheckBijector(t, flowtest.Backend(t), c.b, c.dim, c.opts)
 		})
 	}
 }
@@ -52,7 +52,7 @@ func TestMADEIsAutoregressive(t *testing.T) {
 			const dim, size = 4, 3
 			made := MADE{Dim: dim, Hidden: hidden, Activation: "tanh"}
 			store := model.NewStore()
-			exec, err := model.NewExec(ch6Backend(t), store, func(scope *model.Scope, x *Node) []*Node {
+			exec, err := model.NewExec(flowtest.Backend(t), store, func(scope *model.Scope, x *Node) []*Node {
 				return made.Heads(scope, x, size, 1)
 			})
 			if err != nil {
@@ -117,7 +117,7 @@ func TestCNFHutchinsonMatchesExactOnAverage(t *testing.T) {
 	exact := NewCNF(2).Hidden(16).Steps(4)
 	hutch := NewCNF(2).Hidden(16).Steps(4).Trace(TraceHutchinson)
 	store := model.NewStore()
-	exec, err := model.NewExec(ch6Backend(t), store, func(scope *model.Scope, z *Node) (*Node, *Node, *Node) {
+	exec, err := model.NewExec(flowtest.Backend(t), store, func(scope *model.Scope, z *Node) (*Node, *Node, *Node) {
 		_, ldE := exact.Forward(scope, z)
 		_, ldH := hutch.Forward(scope, z)
 		return ReduceAllMean(ldE), ReduceAllMean(ldH), ReduceAllMean(Square(Sub(ldH, ldE)))

@@ -4,17 +4,12 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/flowsgo/flows/flowlib/flowtest"
-	"github.com/gomlx/compute"
 	_ "github.com/gomlx/compute/gobackend"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 )
 
 // Helpers of the chapter-6 tests (MADE, MAF/IAF, splines, CNF); named ch6* so they cannot collide with others.
-
-// ch6Backend is the package's test backend (see flowtest.Backend).
-func ch6Backend(t testing.TB) compute.Backend { return flowtest.Backend(t) }
 
 // ch6Perturb adds N(0, std²) noise to every trainable float32 variable of scope.
 func ch6Perturb(t testing.TB, store *model.Store, seed uint64, std float64) {

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/flowsgo/flows/flowlib/flowtest"
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 )
@@ -32,7 +33,7 @@ func splineRun(t *testing.T, x []float64, uw, uh, ud []float64, bins int, bound 
 	for i, v := range x {
 		xs[i] = float32(v)
 	}
-	outs := MustExecOnceN(ch6Backend(t), func(x, uw, uh, ud *Node) []*Node {
+	outs := MustExecOnceN(flowtest.Backend(t), func(x, uw, uh, ud *Node) []*Node {
 		y, ld := RQSpline(x, uw, uh, ud, bins, bound, false)
 		back, ldBack := RQSpline(y, uw, uh, ud, bins, bound, true)
 		grads := Gradient(ReduceAllSum(Add(Add(y, ld), Add(back, ldBack))), x, uw, uh, ud)

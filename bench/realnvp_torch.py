@@ -24,6 +24,10 @@ Every flowlib choice is a flag; the defaults are the plain PyTorch reference:
     --logscale tanh|bound|none
     --adam-eps 1e-8        (GoMLX's default, which flowlib uses, is 1e-7)
     --clip 0               global-norm gradient clipping (flowlib's default: none)
+    --warmup 0, --ema 0    chapter 5's recipe adds a linear warmup (--warmup 200: step k uses lr*min(1, k/200)) and
+                           weight averaging (--ema 0.995: after step k, avg <- d*avg + (1-d)*theta with
+                           d = min(0.995, (1+k)/(10+k)); held-out scores and the final model use the average), with
+                           --lr 3e-3 and --mask-shift 1: flowlib's fit.Options WarmupSteps and EMA, formula for formula
     --standardize sample|population|none
     --flowlib              all of flowlib's choices at once: --init flowlib --zero-last --logscale bound
                            --adam-eps 1e-7 (an explicit flag overrides it)
@@ -46,6 +50,7 @@ Run with Debian's interpreter (python3-torch): /usr/bin/python3 bench/realnvp_to
 """
 
 import argparse
+import contextlib
 import csv
 import json
 import math
@@ -343,6 +348,8 @@ def parse_args(argv):
     p.add_argument("--mask-shift", type=int, choices=[0, 1], default=0,
                    help="layer i uses AlternatingMask(2, i + shift) (flowlib's Spec.MaskShift)")
     p.add_argument("--clip", type=float, default=0.0, help="clip the gradient's global L2 norm (0 = off)")
+    p.add_argument("--warmup", type=int, default=0, help="linear warmup over this many steps (flowlib's WarmupSteps)")
+    p.add_argument("--ema", type=float, default=0.0, help="weight-averaging decay in [0, 1) (flowlib's EMA; 0 = off)")
     p.add_argument("--standardize", choices=["sample", "population", "none"], default="sample")
     p.add_argument("--noise", type=float, default=0.05)
     p.add_argument("--n-train", type=int, default=2000, help="training sample (fits the standardizer)")
@@ -363,7 +370,44 @@ def parse_args(argv):
     a.logscale = a.logscale or ("bound" if fl else "tanh")
     a.adam_eps = a.adam_eps if a.adam_eps is not None else (1e-7 if fl else 1e-8)
     a.hidden = [int(v) for v in a.hidden.split(",") if v.strip()]
+    if a.warmup < 0:
+        p.error(f"--warmup {a.warmup}: want >= 0 (0 = no warmup)")
+    if not 0 <= a.ema < 1:
+        p.error(f"--ema {a.ema}: want a decay in [0, 1) (0 = no averaging)")
     return a
+
+
+class Average:
+    """flowlib's fit.Options.EMA: after step k, avg <- d*avg + (1-d)*theta, d = min(decay, (1+k)/(10+k)), starting
+    from the initial weights. scored() puts the average in the model for a block; keep() leaves it there."""
+
+    def __init__(self, model, decay):
+        self.model, self.decay = model, decay
+        self.avg = [p.detach().clone() for p in model.parameters()] if decay > 0 else None
+
+    @torch.no_grad()
+    def update(self, step):
+        if self.avg is None:
+            return
+        d = min(self.decay, (1 + step) / (10 + step))
+        for a, p in zip(self.avg, self.model.parameters()):
+            a.mul_(d).add_(p, alpha=1 - d)
+
+    @torch.no_grad()
+    def keep(self):
+        for a, p in zip(self.avg or [], self.model.parameters()):
+            p.copy_(a)
+
+    @contextlib.contextmanager
+    def scored(self):
+        saved = [p.detach().clone() for p in self.model.parameters()]
+        self.keep()
+        try:
+            yield
+        finally:
+            with torch.no_grad():
+                for s, p in zip(saved, self.model.parameters()):
+                    p.copy_(s)
 
 
 def main(argv=None):
@@ -391,12 +435,13 @@ def main(argv=None):
     if a.dump_weights:
         dump_weights(model, a.dump_weights, data.heldout[:8])
     opt = torch.optim.Adam(model.parameters(), lr=a.lr, eps=a.adam_eps)
+    average = Average(model, a.ema)
     n_params = sum(p.numel() for p in model.parameters())
 
     say = (lambda *x, **k: None) if a.quiet else print
     say(f"RealNVP: {a.layers} layers, hidden {a.hidden}, {n_params} parameters; init={a.init} "
         f"zero_last={a.zero_last} logscale={a.logscale} direction={a.direction} adam_eps={a.adam_eps:g} "
-        f"clip={a.clip:g} cosine={a.cosine} data={'file ' + a.data if a.data else 'native, ' + a.standardize}"
+        f"clip={a.clip:g} cosine={a.cosine} lr={a.lr:g} warmup={a.warmup} ema={a.ema:g} data={'file ' + a.data if a.data else 'native, ' + a.standardize}"
         f"{' weights=' + a.weights if a.weights else ''}")
     held0 = mean_nll(model, data.heldout)
     say(f"{'step':>6} {'batch NLL':>10} {'held-out':>10}")
@@ -405,7 +450,8 @@ def main(argv=None):
     batch_nll = []
     start = time.perf_counter()
     for step in range(1, a.steps + 1):
-        lr = a.lr * (0.5 * (1 + math.cos(math.pi * (step - 1) / a.steps)) if a.cosine else 1.0)
+        lr = a.lr * (min(1.0, step / a.warmup) if a.warmup > 0 else 1.0)
+        lr *= 0.5 * (1 + math.cos(math.pi * (step - 1) / a.steps)) if a.cosine else 1.0
         for g in opt.param_groups:
             g["lr"] = lr
         x = data.next_batch(step)
@@ -415,13 +461,16 @@ def main(argv=None):
         if a.clip > 0:
             torch.nn.utils.clip_grad_norm_(model.parameters(), a.clip)
         opt.step()
+        average.update(step)
         batch_nll.append(loss.item())
         held = float("nan")
         if step % a.every == 0 or step == a.steps:
-            held = mean_nll(model, data.heldout)
+            with average.scored():
+                held = mean_nll(model, data.heldout)
             say(f"{step:6d} {batch_nll[-1]:10.4f} {held:10.4f}")
         curve.append((step, batch_nll[-1], held))
     secs = time.perf_counter() - start
+    average.keep()
 
     train_nll = mean_nll(model, data.train) if data.train is not None else float("nan")
     last100 = float(np.mean(batch_nll[-100:])) if batch_nll else float("nan")
@@ -432,6 +481,7 @@ def main(argv=None):
     say(f"held-out NLL {held:.4f} on {len(data.heldout)} points; {1000 * secs / max(a.steps, 1):.2f} ms/step")
     summary = {"tag": a.tag, "seed": a.seed, "init": a.init, "zero_last": a.zero_last, "logscale": a.logscale,
                "direction": a.direction, "mask_shift": a.mask_shift, "adam_eps": a.adam_eps, "clip": a.clip, "cosine": a.cosine,
+               "lr": a.lr, "warmup": a.warmup, "ema": a.ema,
                "standardize": a.standardize, "weights": a.weights, "data": a.data, "steps": a.steps, "train_nll": train_nll, "last100": last100,
                "heldout_nll": held, "ms_per_step": 1000 * secs / max(a.steps, 1)}
     print("SUMMARY " + json.dumps(summary))

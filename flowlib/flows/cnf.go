@@ -23,9 +23,7 @@ func init() { register("cnf", buildCNF) }
 // blocks (default 1), each an ODE whose velocity field is a tanh MLP (default hidden 64, 64) integrated by RK4 with
 // Steps fixed steps (default 8), with the exact Jacobian trace. Both directions cost 4·Steps field evaluations per
 // block.
-func CNF(dim int) *Builder {
-	return New("cnf", dim).Layers(1).Hidden(64, 64).Activation("tanh").Steps(DefaultSteps)
-}
+func CNF(dim int) *Builder { return New("cnf", dim) }
 
 // buildCNF stacks Layers CNF blocks. The field's Jacobian is written out for tanh, so other activations are refused.
 func buildCNF(s Spec) (*flowlib.Flow, error) {

@@ -102,11 +102,19 @@ func NewModel(backend compute.Backend, s Spec) (*flowlib.Model, error) {
 // Builder sets a spec's fields one by one, GoMLX style: flows.RealNVP(2).Layers(6).Hidden(64, 64).Model(backend).
 type Builder struct{ spec Spec }
 
-// New starts a builder for any architecture, with the defaults 6 layers, hidden (64, 64), ReLU.
+// New starts a builder for any architecture, with that architecture's defaults: 6 layers, hidden (64, 64),
+// ReLU; RealNVP and NICE with MaskShift 1; NSF and NSF-AR with DefaultBins bins on [−DefaultBound, DefaultBound];
+// CNF with 1 block, tanh and DefaultSteps RK4 steps. So New(name, dim) is the same builder as the named one
+// (New("cnf", 2) is CNF(2)). An unknown name is reported by Build.
 func New(arch string, dim int) *Builder {
 	s := Spec{Arch: arch, Dim: dim, Layers: 6, Hidden: []int{64, 64}, Activation: "relu"}
-	if a := strings.ToLower(arch); a == "realnvp" || a == "nice" {
+	switch strings.ToLower(arch) {
+	case "realnvp", "nice":
 		s.MaskShift = 1
+	case "nsf", "nsf-ar":
+		s.Bins, s.Bound = DefaultBins, DefaultBound
+	case "cnf":
+		s.Layers, s.Activation, s.Steps = 1, "tanh", DefaultSteps
 	}
 	return &Builder{spec: s}
 }

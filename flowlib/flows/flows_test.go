@@ -20,6 +20,16 @@ func smallSpec(arch string) Spec {
 	return Spec{Arch: arch, Dim: 2, Layers: 2, Hidden: []int{8, 8}, Activation: "tanh", Bins: 4, Bound: 3, Steps: 4}
 }
 
+// New(arch, dim) carries each architecture's own defaults, so every architecture builds from its name alone (the
+// command line's -arch does this; "cnf" used to get ReLU, which it refuses).
+func TestNewBuildsEveryArchitecture(t *testing.T) {
+	for _, arch := range Archs() {
+		if _, err := Build(New(arch, 2).Spec()); err != nil {
+			t.Errorf("Build(New(%q, 2).Spec()): %v", arch, err)
+		}
+	}
+}
+
 // TestEveryArchitecture runs the same checks over every registered architecture: log-prob shape and finiteness,
 // the identity at initialisation (log-prob = the N(0, I) log-density), every variable receives a gradient, sample
 // shape, and the round trip through the samples' own log-densities.

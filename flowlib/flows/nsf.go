@@ -20,13 +20,11 @@ func init() {
 // NSF starts a neural spline flow builder (Durkan et al. 2019, arXiv:1906.04032), coupling version: Layers
 // rational-quadratic spline coupling layers with alternating masks, 8 bins on [−4, 4] unless Bins and Bound say
 // otherwise. Both directions cost one network pass per layer.
-func NSF(dim int) *Builder { return New("nsf", dim).Bins(DefaultBins).Bound(DefaultBound) }
+func NSF(dim int) *Builder { return New("nsf", dim) }
 
 // NSFAutoregressive starts an autoregressive neural spline flow builder ("nsf-ar"): MAF's structure with spline
 // transformers. Density in one pass per layer; sampling in D passes per layer.
-func NSFAutoregressive(dim int) *Builder {
-	return New("nsf-ar", dim).Bins(DefaultBins).Bound(DefaultBound)
-}
+func NSFAutoregressive(dim int) *Builder { return New("nsf-ar", dim) }
 
 func buildNSF(s Spec) (*flowlib.Flow, error) {
 	if err := needTwoDims(s); err != nil {

@@ -134,6 +134,21 @@ func TestCheckWritable(t *testing.T) {
 	}
 }
 
+// Every architecture trains with no flag but -arch: the flags an architecture has its own defaults for (-layers,
+// -activation, -mask-shift) are applied only when given.
+func TestTrainEveryArchitectureWithItsDefaults(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains a tiny flow per architecture")
+	}
+	for _, arch := range flows.Archs() {
+		printed, err := runCmd(t, "train", "-arch", arch, "-steps", "1", "-hidden", "4", "-n", "32", "-heldout", "32",
+			"-batch", "16", "-every", "1")
+		if err != nil {
+			t.Errorf("train -arch %s: %v\n%s", arch, err, printed)
+		}
+	}
+}
+
 // A failure after training keeps what it can: the model is saved first, the figures that can be
 // written are, and the error says which was not. Here density.png is a folder, so it cannot be saved.
 func TestTrainKeepsOutputsOnLateFailure(t *testing.T) {

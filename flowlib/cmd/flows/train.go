@@ -31,13 +31,16 @@ func runTrain(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
 	dataset := fs.String("dataset", "moons", "data set: "+strings.Join(datasets.Names(), ", "))
 	arch := fs.String("arch", "realnvp", "architecture: "+strings.Join(flows.Archs(), ", "))
-	layers := fs.Int("layers", 6, fmt.Sprintf("number of flow layers, 1 to %d", maxLayers))
+	// -layers, -activation and -mask-shift default to the architecture's own (flows.New), so they are applied only
+	// when given.
+	layers := fs.Int("layers", 0, fmt.Sprintf("number of flow layers, 1 to %d (default: the architecture's, 6; cnf 1)", maxLayers))
 	hidden := fs.String("hidden", "64,64", fmt.Sprintf("hidden widths of each layer's network, comma-separated, each 1 to %d", maxWidth))
-	activation := fs.String("activation", "relu", "hidden activation: "+strings.Join(nn.Activations, ", "))
+	activation := fs.String("activation", "", "hidden activation: "+strings.Join(nn.Activations, ", ")+
+		" (default: the architecture's, relu; cnf tanh)")
 	headInit := fs.Float64("head-init", 0, "RealNVP/NICE: start the conditioners' output layers at U(±h/√fan_in) instead "+
 		"of zero, h in [0, 10] (0 = zero: the flow starts as the identity)")
-	maskShift := fs.Int("mask-shift", 1, "RealNVP/NICE: layer i uses the alternating mask of i + mask-shift, 0 or 1 "+
-		"(0 = the order before it became 1)")
+	maskShift := fs.Int("mask-shift", 0, "RealNVP/NICE: layer i uses the alternating mask of i + mask-shift, 0 or 1 "+
+		"(default: the architecture's, 1; 0 = the order before it became 1)")
 	scaleBound := fs.Float64("scale-bound", 0, "initial bound on coupling log-scales, in (0, 100] (0 = the architecture's default)")
 	steps := fs.Int("steps", 2000, fmt.Sprintf("training steps, 1 to %d", maxSteps))
 	batch := fs.Int("batch", 256, fmt.Sprintf("batch size, 1 to %d", datasets.MaxPoints))
@@ -66,19 +69,27 @@ func runTrain(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	// Every flag is checked before any work or output; a bad -out would otherwise fail only after training.
 	var bad flagErrors
 	bad.oneOf("dataset", *dataset, datasets.Names())
 	bad.oneOf("arch", strings.ToLower(*arch), flows.Archs())
-	bad.intIn("layers", *layers, 1, maxLayers)
+	if given["layers"] {
+		bad.intIn("layers", *layers, 1, maxLayers)
+	}
 	widths, err := parseInts(*hidden, 1, maxWidth)
 	if err != nil {
 		bad.add(fmt.Errorf("-hidden: %w", err))
 	}
-	bad.oneOf("activation", strings.ToLower(*activation), nn.Activations)
+	if given["activation"] {
+		bad.oneOf("activation", strings.ToLower(*activation), nn.Activations)
+	}
 	bad.floatIn("scale-bound", *scaleBound, 0, 100, true)
 	bad.floatIn("head-init", *headInit, 0, 10, true)
-	bad.intIn("mask-shift", *maskShift, 0, 1)
+	if given["mask-shift"] {
+		bad.intIn("mask-shift", *maskShift, 0, 1)
+	}
 	bad.intIn("steps", *steps, 1, maxSteps)
 	bad.intIn("batch", *batch, 1, datasets.MaxPoints)
 	bad.floatIn("lr", *lr, 0, 1, false)
@@ -102,8 +113,16 @@ func runTrain(ctx context.Context, args []string) error {
 	} else if *table != "" {
 		bad.add(errors.New("-table: writes the table of a -seeds run; give -seeds"))
 	}
-	spec := flows.New(*arch, 2).Layers(*layers).Hidden(widths...).Activation(*activation).ScaleBound(*scaleBound).
-		HeadInit(*headInit).MaskShift(*maskShift)
+	spec := flows.New(*arch, 2).Hidden(widths...).ScaleBound(*scaleBound).HeadInit(*headInit)
+	if given["layers"] {
+		spec.Layers(*layers)
+	}
+	if given["activation"] {
+		spec.Activation(*activation)
+	}
+	if given["mask-shift"] {
+		spec.MaskShift(*maskShift)
+	}
 	if len(bad) == 0 {
 		_, err := flows.Build(spec.Spec()) // what the flags cannot tell alone, e.g. a width an architecture refuses
 		bad.add(err)

@@ -78,6 +78,8 @@ func TestBadFlags(t *testing.T) {
 		{"train", []string{"-dataset", "swissroll"}, []string{`-dataset "swissroll": want one of moons, circles`}},
 		{"train", []string{"-arch", "glow"}, []string{`-arch "glow": want one of`, "realnvp"}},
 		{"train", []string{"-activation", "sigmoid"}, []string{`-activation "sigmoid": want one of relu`}},
+		{"train", []string{"-arch", "maf", "-mask-shift", "1"}, []string{"-mask-shift: applies to -arch realnvp and nice only; got -arch maf"}},
+		{"train", []string{"-arch", "nsf", "-head-init", "0.1"}, []string{"-head-init: applies to -arch realnvp and nice only; got -arch nsf"}},
 		// Several bad flags are reported together.
 		{"train", []string{"-steps", "0", "-batch", "0", "-lr", "NaN"}, []string{"-steps 0", "-batch 0", "-lr NaN"}},
 		{"train", []string{"-out", bad}, []string{"train: -out " + bad + ": cannot create the folder"}},

@@ -90,6 +90,15 @@ func runTrain(ctx context.Context, args []string) error {
 	if given["mask-shift"] {
 		bad.intIn("mask-shift", *maskShift, 0, 1)
 	}
+	if a := strings.ToLower(*arch); a != "realnvp" && a != "nice" {
+		// Only their builders read these; another architecture would save them in its spec without effect.
+		if given["mask-shift"] {
+			bad.add(fmt.Errorf("-mask-shift: applies to -arch realnvp and nice only; got -arch %s", *arch))
+		}
+		if *headInit != 0 {
+			bad.add(fmt.Errorf("-head-init: applies to -arch realnvp and nice only; got -arch %s", *arch))
+		}
+	}
 	bad.intIn("steps", *steps, 1, maxSteps)
 	bad.intIn("batch", *batch, 1, datasets.MaxPoints)
 	bad.floatIn("lr", *lr, 0, 1, false)
